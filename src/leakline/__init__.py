@@ -1,0 +1,3 @@
+"""leakline: incident response for data leaks through Salesforce CRM integrations."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Command-line interface: Typer commands, Rich output, exit codes, error rendering."""

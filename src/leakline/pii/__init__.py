@@ -1,0 +1,1 @@
+"""PII and secret classification: one element vocabulary, column and value detectors."""

@@ -1,0 +1,1 @@
+"""Event store: normalizers into one ``events`` schema (Parquet) and DuckDB views."""
