@@ -45,7 +45,7 @@ _state = {"debug": False}
 class LeaklineGroup(TyperGroup):
     """Top-level group: turns LeaklineError from any sub-command into a one-line message."""
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except LeaklineError as exc:
