@@ -12,7 +12,9 @@ from leakline.core.registry import UnitLoadError, UnitProblem, validate_file
 
 ELEMENTS_FILE = Path(__file__).with_name("elements.yaml")
 
-Category = Literal["identity", "contact", "government_id", "financial", "health", "credential", "technical", "other"]
+Category = Literal[
+    "identity", "contact", "government_id", "financial", "health", "credential", "technical", "other"
+]
 
 
 class Element(BaseModel):

@@ -1,8 +1,8 @@
 """The one ``events`` schema every normalizer writes and every rule reads.
 
 Times are UTC (DuckDB ``TIMESTAMP`` without zone, by convention always UTC). User ids are in
-18-char form. Every column a source does not have is NULL; every source column that has no
-typed home is kept in ``raw`` (original column name → original text), never dropped.
+18-char form. Every column a source does not have is NULL; ``raw`` keeps every source column
+(original name → original text), so nothing is dropped.
 """
 
 from __future__ import annotations
@@ -10,7 +10,11 @@ from __future__ import annotations
 EVENT_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("ts", "TIMESTAMP", "event time, UTC"),
     ("source", "VARCHAR", "elf | login_history | setup_audit_trail | rtem | auth_session | oauth_token"),
-    ("event_type", "VARCHAR", "ELF EventType (Login, RestApi, BulkApi2, …) or object name (LoginHistory, ApiEvent …)"),
+    (
+        "event_type",
+        "VARCHAR",
+        "ELF EventType (Login, RestApi, BulkApi2, …) or object name (LoginHistory, ApiEvent …)",
+    ),
     ("org_id", "VARCHAR", "organization id (as given)"),
     ("user_id", "VARCHAR", "18-char user id"),
     ("username", "VARCHAR", "username where the source gives it"),
@@ -28,11 +32,25 @@ EVENT_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("rows", "BIGINT", "rows processed/returned"),
     ("bytes", "BIGINT", "response size / result size in bytes"),
     ("status", "VARCHAR", "normalised outcome: success | failure (NULL if unknown)"),
-    ("status_detail", "VARCHAR", "source status text (LOGIN_STATUS, REQUEST_STATUS, STATUS_CODE, JOB_STATUS …)"),
+    (
+        "status_detail",
+        "VARCHAR",
+        "source status text (LOGIN_STATUS, REQUEST_STATUS, STATUS_CODE, JOB_STATUS …)",
+    ),
     ("login_type", "VARCHAR", "LOGIN_TYPE / LoginType / LoginSubType"),
     ("job_id", "VARCHAR", "Bulk job id"),
     ("uri", "VARCHAR", "URI / request path"),
     ("country", "VARCHAR", "ISO country of the source IP where the source gives it"),
+    (
+        "record_id",
+        "VARCHAR",
+        "18-char Id of the source record (LoginHistory, SetupAuditTrail, RTEM …); NULL for ELF",
+    ),
+    (
+        "event_key",
+        "VARCHAR",
+        "identity across re-delivered files (ELF REQUEST_ID|TIMESTAMP|EVENT_TYPE, record Id or EventIdentifier); NULL = never deduplicated",
+    ),
     ("evidence_sha256", "VARCHAR", "sha256 of the evidence object the row came from"),
     ("evidence_row", "BIGINT", "1-based data row (CSV) or record index within that object"),
     ("raw", "MAP(VARCHAR, VARCHAR)", "every source column, original name → original text"),

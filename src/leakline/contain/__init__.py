@@ -1,0 +1,1 @@
+"""Contain and recover: actions (plan, apply, verify, undo), playbooks, approvals, journal, restore."""

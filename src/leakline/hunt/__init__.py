@@ -1,0 +1,1 @@
+"""Hunt: detection rules (``rules/*.yaml``), IOC feeds, baselines, correlation, evaluation."""

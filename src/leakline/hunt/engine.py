@@ -1,0 +1,211 @@
+"""Run rules over an ``events`` table and turn result rows into ``Finding`` objects.
+
+The engine is pure: it takes a DuckDB connection whose ``events`` table/view exists, the rules,
+parameter overrides, IOCs and an optional time window, and returns findings plus one status per
+rule (``ok``, ``not_evaluated`` with a reason, or ``error``). It never prints.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+import duckdb
+
+from leakline.core.clock import iso
+from leakline.core.models import EvidenceRef, Finding, Severity
+from leakline.core.registry import Unit
+from leakline.hunt import iocs as iocs_mod
+from leakline.hunt.iocs import IocEntry
+from leakline.hunt.rules import Rule
+from leakline.store.schema import create_table_sql
+
+# Helper macros every rule may use. IPv4 addresses become integers so CIDR IOCs and network
+# prefixes are plain integer arithmetic (no extension to download).
+_MACROS = (
+    r"""CREATE OR REPLACE TEMP MACRO ll_ip4(ip) AS CASE
+          WHEN regexp_full_match(ip, '\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}') THEN
+            (TRY_CAST(split_part(ip, '.', 1) AS BIGINT) << 24) + (TRY_CAST(split_part(ip, '.', 2) AS BIGINT) << 16)
+            + (TRY_CAST(split_part(ip, '.', 3) AS BIGINT) << 8) + TRY_CAST(split_part(ip, '.', 4) AS BIGINT)
+        END""",
+    r"""CREATE OR REPLACE TEMP MACRO ll_net(ip, bits) AS CASE
+          WHEN ip IS NULL OR ip = '' THEN NULL
+          WHEN ll_ip4(ip) IS NOT NULL THEN 'v4:' || CAST(ll_ip4(ip) >> (32 - bits) AS VARCHAR) || '/' || CAST(bits AS VARCHAR)
+          ELSE 'v6:' || lower(array_to_string(string_split(ip, ':')[1:4], ':'))
+        END""",
+    r"""CREATE OR REPLACE TEMP MACRO ll_soql(q, u) AS coalesce(nullif(q, ''),
+          nullif(url_decode(replace(regexp_extract(coalesce(u, ''), '[?&]q=([^&]*)', 1), '+', ' ')), ''))""",
+    r"""CREATE OR REPLACE TEMP MACRO ll_ev(sha, r) AS {'sha256': sha, 'row': r}""",
+)
+
+
+def prepare_connection(con: duckdb.DuckDBPyConnection, *, create_empty: bool = False) -> None:
+    """Install the helper macros (and, for validation, an empty ``events`` table and ``iocs``)."""
+    if create_empty:
+        con.execute(create_table_sql("events"))
+        iocs_mod.install(con, [])
+    for macro in _MACROS:
+        con.execute(macro)
+
+
+@dataclass(frozen=True)
+class RuleRun:
+    """What happened to one rule in a hunt."""
+
+    rule_id: str
+    status: str  # ok | not_evaluated | error
+    findings: int = 0
+    reason: str = ""
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class HuntResult:
+    """Findings (sorted by first_seen, id) and one status per rule."""
+
+    findings: list[Finding]
+    runs: list[RuleRun]
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return _utc(value)
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return value
+
+
+def _entity_values(value: Any) -> tuple[str, ...]:
+    items = value if isinstance(value, (list, tuple)) else [value]
+    return tuple(sorted({str(v) for v in items if v is not None and str(v) != ""}))
+
+
+def _evidence(value: Any) -> tuple[EvidenceRef, ...]:
+    rows: dict[str, set[int]] = defaultdict(set)
+    for item in value or []:
+        if not item:
+            continue
+        sha, row = item.get("sha256"), item.get("row")
+        if sha:
+            rows[str(sha)]
+            if row is not None:
+                rows[str(sha)].add(int(row))
+    return tuple(EvidenceRef(sha256=sha, rows=tuple(sorted(r))) for sha, r in sorted(rows.items()))
+
+
+def _title(template: str, row: dict[str, Any]) -> str:
+    shown = {}
+    for key, value in row.items():
+        if isinstance(value, (list, tuple)):
+            shown[key] = ", ".join(str(v) for v in value)
+        elif isinstance(value, float):
+            shown[key] = f"{value:g}"
+        elif isinstance(value, datetime):
+            shown[key] = iso(_utc(value) or value)
+        else:
+            shown[key] = "-" if value is None else value
+    return template.format(**shown)
+
+
+def row_to_finding(rule_id: str, rule: Rule, row: dict[str, Any]) -> Finding:
+    """One SQL result row → one Finding (deterministic id from rule, entities and first_seen)."""
+    entities = {}
+    for kind, col in sorted(rule.output.entities.items()):
+        values = _entity_values(row.get(col))
+        if values:
+            entities[kind] = values
+    first_seen, last_seen = _utc(row.get("first_seen")), _utc(row.get("last_seen"))
+    key = [sorted(entities.items()), first_seen.isoformat() if first_seen else None]
+    return Finding(
+        id=Finding.make_id(rule_id, key),
+        rule_id=rule_id,
+        severity=Severity(rule.severity),
+        title=_title(rule.output.title, row),
+        entities=entities,
+        first_seen=first_seen,
+        last_seen=last_seen,
+        evidence=_evidence(row.get("evidence")),
+        data={col: _jsonable(row.get(col)) for col in rule.output.data},
+    )
+
+
+def run_rule(
+    con: duckdb.DuckDBPyConnection,
+    rule_id: str,
+    rule: Rule,
+    params: dict[str, Any] | None = None,
+    window: tuple[datetime | None, datetime | None] = (None, None),
+) -> list[Finding]:
+    """Execute one rule and map its rows to findings."""
+    sql = rule.sql
+    bound = rule.bound_params(params)
+    since, until = window
+    if since is not None or until is not None:
+        sql = (
+            "WITH events AS NOT MATERIALIZED (SELECT * FROM events WHERE ts >= $__since AND ts < $__until) "
+            f"SELECT * FROM ({sql})"
+        )
+        bound["__since"] = (since or datetime(1970, 1, 1, tzinfo=UTC)).astimezone(UTC).replace(tzinfo=None)
+        bound["__until"] = (until or datetime(9999, 1, 1, tzinfo=UTC)).astimezone(UTC).replace(tzinfo=None)
+    cur = con.execute(sql, bound)
+    names = [d[0] for d in cur.description or []]
+    findings = [row_to_finding(rule_id, rule, dict(zip(names, values, strict=True))) for values in cur.fetchall()]
+    return sorted(findings, key=lambda f: (f.first_seen or datetime.min.replace(tzinfo=UTC), f.id))
+
+
+def present_event_types(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Event types that occur in ``events`` at all (decides NOT_EVALUATED)."""
+    return {row[0] for row in con.execute("SELECT DISTINCT event_type FROM events").fetchall() if row[0]}
+
+
+def run(
+    con: duckdb.DuckDBPyConnection,
+    units: list[Unit[Rule]],
+    *,
+    overrides: dict[str, dict[str, Any]] | None = None,
+    iocs: list[IocEntry] | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> HuntResult:
+    """Run ``units`` over ``con``'s ``events``; a failing rule is reported, not fatal."""
+    prepare_connection(con)
+    iocs_mod.install(con, iocs or [])
+    present = present_event_types(con)
+    findings: list[Finding] = []
+    runs: list[RuleRun] = []
+    for unit in units:
+        rule = unit.model
+        missing = not present.intersection(rule.event_types)
+        if missing:
+            reason = f"no events of type {', '.join(rule.event_types)} in the store"
+            runs.append(RuleRun(unit.id, "not_evaluated", reason=reason))
+            continue
+        if "ioc" in rule.sources and not iocs:
+            runs.append(RuleRun(unit.id, "not_evaluated", reason="no IOCs loaded"))
+            continue
+        start = time.perf_counter()
+        try:
+            found = run_rule(con, unit.id, rule, (overrides or {}).get(unit.id), (since, until))
+        except duckdb.Error as exc:
+            runs.append(RuleRun(unit.id, "error", reason=str(exc).splitlines()[0]))
+            continue
+        findings.extend(found)
+        runs.append(RuleRun(unit.id, "ok", findings=len(found), seconds=time.perf_counter() - start))
+    findings.sort(key=lambda f: (f.first_seen or datetime.min.replace(tzinfo=UTC), f.id))
+    return HuntResult(findings, runs)

@@ -1,0 +1,1 @@
+"""Breach-notification obligations: cited jurisdiction rules, deadline engine, notices, exposure."""

@@ -1,0 +1,1 @@
+"""Data files (a package only so that setuptools ships them in the wheel)."""

@@ -1,0 +1,1 @@
+"""One folder per check: ``check.py`` (pure ``evaluate``) and ``meta.yaml``."""

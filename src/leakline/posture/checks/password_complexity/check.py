@@ -1,0 +1,11 @@
+"""Weak password complexity."""
+
+from __future__ import annotations
+
+from leakline.posture.checklib import enum_setting
+from leakline.posture.results import Context, Result
+
+
+def evaluate(ctx: Context) -> list[Result]:
+    """Compare ``passwordPolicies.complexity`` with the baseline's compliant and critical values (parameters)."""
+    return enum_setting(ctx, "passwordPolicies.complexity")

@@ -1,0 +1,11 @@
+"""Passwords expire rarely or never."""
+
+from __future__ import annotations
+
+from leakline.posture.checklib import enum_setting
+from leakline.posture.results import Context, Result
+
+
+def evaluate(ctx: Context) -> list[Result]:
+    """Compare ``passwordPolicies.expiration`` with the baseline's compliant and critical values (parameters)."""
+    return enum_setting(ctx, "passwordPolicies.expiration")

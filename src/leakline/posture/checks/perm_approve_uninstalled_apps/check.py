@@ -1,0 +1,11 @@
+"""Approve Uninstalled Connected Apps granted."""
+
+from __future__ import annotations
+
+from leakline.posture.checklib import permission_check
+from leakline.posture.results import Context, Result
+
+
+def evaluate(ctx: Context) -> list[Result]:
+    """FAIL for each non-admin profile or permission set granting CanApproveUninstalledApps."""
+    return permission_check(ctx, "CanApproveUninstalledApps")

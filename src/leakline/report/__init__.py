@@ -1,0 +1,1 @@
+"""Reports: timeline, HTML (single offline file), PDF, JSON and Markdown for each audience."""

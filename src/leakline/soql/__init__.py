@@ -1,0 +1,95 @@
+"""SOQL for leakline: parse real queries into a typed tree, evaluate them over dict records,
+and build queries safely.
+
+- :func:`parse` — text → :class:`Query` (raises :class:`SoqlError` with a position);
+- :func:`evaluate` — run a query over records (used by the emulator and offline tools);
+- :func:`format_soql` — quote user values into a template (never f-strings of user input);
+- :func:`to_soql` — render a tree back to canonical text.
+"""
+
+from leakline.soql.ast import (
+    AGGREGATES,
+    And,
+    BindVar,
+    BoolLit,
+    Comparison,
+    Condition,
+    DateLit,
+    DateRangeLit,
+    DateTimeLit,
+    Expr,
+    FieldRef,
+    FieldsMacro,
+    FunctionCall,
+    IncludesCondition,
+    InCondition,
+    Not,
+    NullLit,
+    NumberLit,
+    Or,
+    OrderItem,
+    Query,
+    SelectField,
+    SelectItem,
+    StringLit,
+    SubQuery,
+    TypeOf,
+    Value,
+)
+from leakline.soql.errors import SoqlError, SoqlFieldError, SoqlUnsupportedError
+from leakline.soql.evaluate import (
+    QueryResult,
+    Related,
+    evaluate,
+    like_to_regex,
+    parse_sf_datetime,
+    relationship_field,
+)
+from leakline.soql.format import format_datetime, format_soql, quote_string, quote_value, to_soql
+from leakline.soql.parser import parse, tokenize
+
+__all__ = [
+    "AGGREGATES",
+    "And",
+    "BindVar",
+    "BoolLit",
+    "Comparison",
+    "Condition",
+    "DateLit",
+    "DateRangeLit",
+    "DateTimeLit",
+    "Expr",
+    "FieldRef",
+    "FieldsMacro",
+    "FunctionCall",
+    "InCondition",
+    "IncludesCondition",
+    "Not",
+    "NullLit",
+    "NumberLit",
+    "Or",
+    "OrderItem",
+    "Query",
+    "QueryResult",
+    "Related",
+    "SelectField",
+    "SelectItem",
+    "SoqlError",
+    "SoqlFieldError",
+    "SoqlUnsupportedError",
+    "StringLit",
+    "SubQuery",
+    "TypeOf",
+    "Value",
+    "evaluate",
+    "format_datetime",
+    "format_soql",
+    "like_to_regex",
+    "parse",
+    "parse_sf_datetime",
+    "quote_string",
+    "quote_value",
+    "relationship_field",
+    "to_soql",
+    "tokenize",
+]
