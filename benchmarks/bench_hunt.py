@@ -62,7 +62,8 @@ def _generate(out: Path, events: int, con: duckdb.DuckDBPyConnection) -> None:
         "session_key": "'S' || CAST(i // 50 AS VARCHAR)",
         "login_key": "'L' || CAST(i // 50 AS VARCHAR)",
         "request_id": "'R' || CAST(i AS VARCHAR)",
-        "src_ip": "'10.' || CAST(hash(i // 97) % 200 AS VARCHAR) || '.' || CAST(hash(i // 5000) % 250 AS VARCHAR) || '.7'",
+        "src_ip": "'10.' || CAST(hash(i // 97) % 200 AS VARCHAR) || '.' || CAST(hash(i // 97) % 250 AS VARCHAR) || '.'"
+        " || CAST(hash(i // 20) % 8 AS VARCHAR)",
         "user_agent": "CASE WHEN hash(i // 97) % 5 = 0 THEN 'python-requests/2.31.0' ELSE 'Mozilla/5.0' END",
         "client": "NULL",
         "connected_app_id": "CASE WHEN hash(i // 97) % 3 = 0 THEN '0H4' || lpad(CAST(hash(i // 97) % 20 AS VARCHAR), 15, '0') END",

@@ -5,7 +5,8 @@ synthetic and generated here (deterministic for the seed): profiles and permissi
 hundreds of object/field permissions, custom objects with fields, Apex classes, connected apps,
 remote sites, sharing rules and a Security.settings. Usage:
 ``python benchmarks/bench_posture.py [FILES]`` (default 5000). Runs once and prints one markdown
-table row: files | MB | load s | audit s | total s | checks | results | target met.
+table row: files | MB | load s | audit s | total s (wall, and CPU: on a shared machine the wall
+time includes waiting for a core) | checks | results | target met.
 """
 
 from __future__ import annotations
@@ -32,7 +33,9 @@ def _holder(kind: str, rng: random.Random, objects: list[str], fields: list[str]
     if kind == "profile":
         parts.append("    <custom>true</custom>\n    <userLicense>Salesforce</userLicense>\n")
     for name in rng.sample(PERMS, 3):
-        parts.append(f"    <userPermissions>\n        <enabled>true</enabled>\n        <name>{name}</name>\n    </userPermissions>\n")
+        parts.append(
+            f"    <userPermissions>\n        <enabled>true</enabled>\n        <name>{name}</name>\n    </userPermissions>\n"
+        )
     for obj in rng.sample(objects, min(40, len(objects))):
         parts.append(
             f"    <objectPermissions>\n        <allowCreate>true</allowCreate>\n        <allowDelete>false</allowDelete>\n"
@@ -63,7 +66,17 @@ def make_folder(root: Path, files: int, seed: int = 9) -> int:
         written += 1
 
     n_objects = max(10, files // 50)
-    field_names = ["SSN", "Passport_Number", "Email_Alt", "Notes", "Amount", "Status", "Region", "Api_Key", "Birthdate"]
+    field_names = [
+        "SSN",
+        "Passport_Number",
+        "Email_Alt",
+        "Notes",
+        "Amount",
+        "Status",
+        "Region",
+        "Api_Key",
+        "Birthdate",
+    ]
     objects = [f"Obj{i}__c" for i in range(n_objects)]
     all_fields: list[str] = []
     n_fields = int(files * 0.7)
@@ -86,7 +99,10 @@ def make_folder(root: Path, files: int, seed: int = 9) -> int:
     for i in range(files // 100):
         put(f"profiles/Profile{i}.profile-meta.xml", _holder("profile", rng, objects, all_fields))
     for i in range(files // 25):
-        put(f"permissionsets/Set{i}.permissionset-meta.xml", _holder("permission_set", rng, objects, all_fields))
+        put(
+            f"permissionsets/Set{i}.permissionset-meta.xml",
+            _holder("permission_set", rng, objects, all_fields),
+        )
     for i in range(files // 100):
         put(
             f"connectedApps/App{i}.connectedApp-meta.xml",
@@ -122,19 +138,21 @@ def main() -> None:
         root = Path(tmp)
         written = make_folder(root, target)
         size_mb = sum(p.stat().st_size for p in root.rglob("*") if p.is_file()) / 1e6
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         metadata = load_metadata(root)
         code = load_code(root / "force-app" / "main" / "default" / "classes")
         loaded = time.perf_counter()
         audit = run_audit(Context(metadata, code, {}), checks)
-        done = time.perf_counter()
+        done, cpu_done = time.perf_counter(), time.process_time()
     results = sum(len(o.results) for o in audit.outcomes)
     total = done - start
-    print("| files | MB | load s | audit s | total s | checks | results | target ≤ 10 s met |")
-    print("|---|---|---|---|---|---|---|---|")
+    print(
+        "| files | MB | load s | audit s | total s (wall) | total s (CPU) | checks | results | target ≤ 10 s met |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
     print(
         f"| {written} | {size_mb:.1f} | {loaded - start:.2f} | {done - loaded:.2f} | {total:.2f} | "
-        f"{len(checks)} | {results} | {'yes' if total <= 10 else 'NO'} |"
+        f"{cpu_done - cpu_start:.2f} | {len(checks)} | {results} | {'yes' if total <= 10 else 'NO'} |"
     )
 
 

@@ -137,7 +137,7 @@ def test_import_rejects_a_tampered_bundle(filled: Locker, tmp_path: Path, fixed_
     with tarfile.open(forged, "w") as tar:
         tar.add(folder, arcname=folder.name)
     other = Locker.open(Case.init(tmp_path / "o", title="o", clock=fixed_clock), clock=fixed_clock)
-    with pytest.raises(IntegrityError, match="manifest.json differs from its SHA256SUMS line"):
+    with pytest.raises(IntegrityError, match=r"manifest\.json differs from its SHA256SUMS line"):
         import_bundle(other, forged)
     assert other.list() == []
 

@@ -134,3 +134,52 @@ def test_chunk_boundaries_roundtrip(locker: Locker, size: int) -> None:
     with locker.open_object(info.sha256) as handle:
         assert handle.read() == data
     assert verify(locker, record=False).problems == []
+
+
+@pytest.mark.parametrize("size", [0, 1, 128 << 10, (128 << 10) + 1, 300_000])
+def test_raw_frames_are_valid_zstd(size: int) -> None:
+    import io
+
+    import zstandard
+
+    from leakline.evidence.pipeline import raw_frame
+
+    data = os.urandom(size)
+    stream = raw_frame(data) + zstandard.ZstdCompressor(level=1).compress(b"tail") + raw_frame(data)
+    reader = zstandard.ZstdDecompressor().stream_reader(io.BytesIO(stream), read_across_frames=True)
+    assert reader.read() == data + b"tail" + data
+
+
+def test_blocks_stored_raw_when_no_compressor_is_free(
+    locker: Locker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from concurrent.futures import Future
+
+    from leakline.evidence import pipeline
+
+    class Busy:
+        """A pool whose jobs never look finished until the end, so later blocks go raw."""
+
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            self.jobs: list[Future[bytes]] = []
+
+        def __enter__(self) -> Busy:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            return None
+
+        def submit(self, fn, block):  # type: ignore[no-untyped-def]
+            job: Future[bytes] = Future()
+            job.set_result(fn(block))
+            job.done = lambda: False  # type: ignore[method-assign]
+            return job
+
+    monkeypatch.setattr(pipeline, "ThreadPoolExecutor", Busy)
+    monkeypatch.setattr(pipeline, "BLOCK_SIZE", 1 << 16)
+    data = b'"API","20260301090000.000","005000000000001"\n' * 10_000
+    info = locker.add_bytes(data, provenance=Provenance(source="leakline"), name="mixed")
+    entry = [e for e in locker.log.entries() if e["action"] == "acquired"][-1]
+    assert entry["detail"]["blocks"]["zstd"] >= 1 and entry["detail"]["blocks"]["stored"] >= 1
+    with locker.open_object(info.sha256) as handle:
+        assert handle.read() == data

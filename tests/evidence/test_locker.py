@@ -110,7 +110,9 @@ def test_wrong_passphrase_is_a_clear_error(
 ) -> None:
     locker.add_bytes(b"x", provenance=API, name="x")
     monkeypatch.setenv("LEAKLINE_PASSPHRASE", "not the passphrase")
-    with pytest.raises(ConfigError, match="^wrong evidence key: LEAKLINE_PASSPHRASE gives key id k1-") as exc:
+    with pytest.raises(
+        ConfigError, match=r"^wrong evidence key: LEAKLINE_PASSPHRASE gives key id k1-"
+    ) as exc:
         Locker.open(tmp_case)
     assert exc.value.exit_code == 2
 
@@ -177,3 +179,21 @@ def test_flipped_object_byte_fails_on_read(locker: Locker) -> None:
 def test_object_info_is_serialisable(locker: Locker) -> None:
     info = locker.add_bytes(b"x", provenance=API, name="x")
     assert ObjectInfo.model_validate_json(info.model_dump_json()) == info
+
+
+def test_threads_share_one_locker(locker: Locker) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    blobs = [f"blob {i}".encode() * 1000 for i in range(12)]
+    with ThreadPoolExecutor(4) as pool:
+        infos = list(pool.map(lambda b: locker.add_bytes(b, provenance=API, name="t"), blobs + blobs))
+    assert {i.sha256 for i in infos} == {hashlib.sha256(b).hexdigest() for b in blobs}
+    assert len(locker.list()) == 12
+    assert locker.log.verify() == []
+
+
+def test_derived_sub_keys_differ_from_the_case_key(locker: Locker) -> None:
+    first = locker.key.derive("leakline keyed-hash v1")
+    assert len(first) == 32
+    assert first == locker.key.derive("leakline keyed-hash v1")
+    assert first not in (locker.key.secret, locker.key.derive("other"))

@@ -204,7 +204,8 @@ def test_quick_verify_checks_ciphertext_hashes(sealed: tuple[Locker, str]) -> No
     locker, sha = sealed
     _flip(locker.object_path(sha), HEADER + 5)
     assert verify(locker, deep=False).problems == [
-        f"locker/objects/{sha[:2]}/{sha}: encrypted file differs from what was stored (modified or replaced)"
+        f"locker/objects/{sha[:2]}/{sha}: encrypted file differs from the stored_sha256 sealed in manifest.json "
+        "(modified or replaced)"
     ]
 
 
@@ -223,3 +224,12 @@ def test_cli_verify_exit_5_names_the_item(sealed: tuple[Locker, str], tmp_case: 
     assert result.exit_code == 5
     assert f"locker/objects/{sha[:2]}/{sha}: chunk 1 fails authentication" in result.output
     assert "Traceback" not in result.output
+
+
+def test_deleted_locker_metadata_is_not_recreated(sealed: tuple[Locker, str], tmp_case: Case) -> None:
+    locker, _ = sealed
+    (locker.root / "locker.json").unlink()
+    result = CliRunner().invoke(app, ["evidence", "verify", "--case", str(tmp_case.root)])
+    assert result.exit_code == 5
+    assert "locker/locker.json is missing but the locker holds evidence" in result.output
+    assert not (locker.root / "locker.json").exists()

@@ -96,6 +96,7 @@ def _user_exists(name: str) -> bool:
 
 
 @pytest.mark.postgres
+@pytest.mark.slow
 def test_scan_real_postgres_tables(postgres_url: str) -> None:
     import psycopg
 
@@ -132,6 +133,7 @@ def test_scan_real_postgres_tables(postgres_url: str) -> None:
 
 
 @pytest.mark.postgres
+@pytest.mark.slow
 def test_unreachable_postgres_is_a_one_line_remote_error() -> None:
     url = f"postgresql://nobody:hunter2secret@127.0.0.1:{_free_port()}/db"
     result = CliRunner().invoke(app, ["scan", url])

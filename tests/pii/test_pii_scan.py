@@ -172,3 +172,20 @@ def test_json_output_shape_is_stable(tmp_path: Path) -> None:
             "signals": ["column_name", "value:us_ssn"],
         }
     ]
+
+
+def test_real_sfdx_tree_export_is_classified(real_fixtures: Path) -> None:
+    """coral-cloud's SFDX data export (``{"records": [...]}``), written by others."""
+    path = real_fixtures / "coral-cloud" / "data" / "data-Contact.json"
+    report = scan_source(open_source(str(path)))
+    found = {c: e for (_, c), e in _elements(report).items() if e}
+    assert found == {
+        "FirstName": {"name"},
+        "LastName": {"name"},
+        "Preferred_Name__c": {"name"},
+        "Email": {"email"},
+        "MobilePhone": {"phone"},
+        "MailingStreet": {"address"},
+        "Birthdate": {"dob"},
+    }
+    assert report.tables[0].rows == 156

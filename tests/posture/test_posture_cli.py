@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -13,7 +14,12 @@ from leakline.core.case import Case
 from leakline.core.findings import read_findings
 
 NS = 'xmlns="http://soap.sforce.com/2006/04/metadata"'
-CANARIES = ("canary-Pw-7Qz91xLm", "CANARYsecretCANARYsecretCANARYsecret0042", "AKIACANARY0000000042", "canaryTok-55f1e2d3c4")
+CANARIES = (
+    "canary-Pw-7Qz91xLm",
+    "CANARYsecretCANARYsecretCANARYsecret0042",
+    "AKIACANARY0000000042",
+    "canaryTok-55f1e2d3c4",
+)
 
 
 def _write(root: Path, rel: str, text: str) -> None:
@@ -57,7 +63,9 @@ def _run(*args: str) -> tuple[int, str]:
 def test_sarif_structure(planted: tuple[Path, Path], tmp_path: Path) -> None:
     meta, code = planted
     out = tmp_path / "out.sarif"
-    exit_code, _ = _run("--metadata", str(meta), "--code", str(code), "--format", "sarif", "--output", str(out))
+    exit_code, _ = _run(
+        "--metadata", str(meta), "--code", str(code), "--format", "sarif", "--output", str(out)
+    )
     assert exit_code == 0
     doc = json.loads(out.read_text())
     assert doc["version"] == "2.1.0"
@@ -78,6 +86,15 @@ def test_sarif_structure(planted: tuple[Path, Path], tmp_path: Path) -> None:
         physical = result["locations"][0]["physicalLocation"]
         assert physical["artifactLocation"]["uri"]
         assert physical["region"]["startLine"] >= 1
+    assert set(run["originalUriBaseIds"]) == {"CODE", "METADATA"}
+    assert run["originalUriBaseIds"]["CODE"]["uri"] == code.resolve().as_uri() + "/"
+    bases = {
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]: r["locations"][0][
+            "physicalLocation"
+        ]["artifactLocation"]["uriBaseId"]
+        for r in located
+    }
+    assert bases["sync/config.py"] == "CODE" and bases["classes/Erp.cls"] == "METADATA"
     assert {"sync/config.py", "classes/Erp.cls"} <= {
         r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in located
     }
@@ -85,16 +102,40 @@ def test_sarif_structure(planted: tuple[Path, Path], tmp_path: Path) -> None:
 
 def test_fail_on_high_exits_1_with_one_line(planted: tuple[Path, Path]) -> None:
     meta, code = planted
-    exit_code, output = _run("--metadata", str(meta), "--code", str(code), "--format", "json", "--fail-on", "high")
+    exit_code, output = _run(
+        "--metadata", str(meta), "--code", str(code), "--format", "json", "--fail-on", "high"
+    )
     assert exit_code == 1
     assert "error: posture FAIL at critical severity (--fail-on high)" in output
 
 
 def test_fail_on_not_reached_exits_0(tmp_path: Path) -> None:
-    _write(tmp_path, "remoteSiteSettings/A.remoteSite-meta.xml", f"<RemoteSiteSetting {NS}><url>http://a.example</url></RemoteSiteSetting>")
-    exit_code, _ = _run("--metadata", str(tmp_path), "--check", "remote_site_insecure", "--fail-on", "high", "--format", "json")
+    _write(
+        tmp_path,
+        "remoteSiteSettings/A.remoteSite-meta.xml",
+        f"<RemoteSiteSetting {NS}><url>http://a.example</url></RemoteSiteSetting>",
+    )
+    exit_code, _ = _run(
+        "--metadata",
+        str(tmp_path),
+        "--check",
+        "remote_site_insecure",
+        "--fail-on",
+        "high",
+        "--format",
+        "json",
+    )
     assert exit_code == 0
-    exit_code, _ = _run("--metadata", str(tmp_path), "--check", "remote_site_insecure", "--fail-on", "medium", "--format", "json")
+    exit_code, _ = _run(
+        "--metadata",
+        str(tmp_path),
+        "--check",
+        "remote_site_insecure",
+        "--fail-on",
+        "medium",
+        "--format",
+        "json",
+    )
     assert exit_code == 1
 
 
@@ -118,7 +159,9 @@ def test_secrets_masked_in_every_format(planted: tuple[Path, Path], tmp_case: Ca
 
 def test_findings_written_to_case(planted: tuple[Path, Path], tmp_case: Case) -> None:
     meta, code = planted
-    exit_code, _ = _run("--metadata", str(meta), "--code", str(code), "--case", str(tmp_case.root), "--format", "json")
+    exit_code, _ = _run(
+        "--metadata", str(meta), "--code", str(code), "--case", str(tmp_case.root), "--format", "json"
+    )
     assert exit_code == 0
     findings = read_findings(tmp_case, "posture")
     rules = sorted({f.rule_id for f in findings})
@@ -130,6 +173,12 @@ def test_findings_written_to_case(planted: tuple[Path, Path], tmp_case: Case) ->
         "posture.named_credential_insecure",
     ]
     assert all(f.data["file"] for f in findings)
+    config = next(f for f in findings if f.rule_id == "posture.code_hardcoded_secrets")
+    assert config.data["source"] == {
+        "path": "sync/config.py",
+        "line": config.data["line"],
+        "sha256": hashlib.sha256((code / "sync/config.py").read_bytes()).hexdigest(),
+    }
 
 
 def test_json_output_is_stable(planted: tuple[Path, Path]) -> None:
@@ -152,9 +201,20 @@ def test_usage_errors() -> None:
 
 
 def test_param_override(tmp_path: Path) -> None:
-    _write(tmp_path, "remoteSiteSettings/A.remoteSite-meta.xml", f"<RemoteSiteSetting {NS}><url>https://a.example</url></RemoteSiteSetting>")
+    _write(
+        tmp_path,
+        "remoteSiteSettings/A.remoteSite-meta.xml",
+        f"<RemoteSiteSetting {NS}><url>https://a.example</url></RemoteSiteSetting>",
+    )
     exit_code, output = _run(
-        "--metadata", str(tmp_path), "--check", "site_clickjack", "--param", "site_clickjack.insecure_levels=[X]", "--format", "json"
+        "--metadata",
+        str(tmp_path),
+        "--check",
+        "site_clickjack",
+        "--param",
+        "site_clickjack.insecure_levels=[X]",
+        "--format",
+        "json",
     )
     assert exit_code == 0 and "no sites in the metadata" in output
 
@@ -165,3 +225,13 @@ def test_malformed_metadata_exit_3(tmp_path: Path) -> None:
     assert exit_code == 3
     assert "profiles/Bad.profile-meta.xml:3: malformed XML" in output
     assert "Traceback" not in output
+
+
+def test_case_from_environment(
+    planted: tuple[Path, Path], tmp_case: Case, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    meta, _ = planted
+    monkeypatch.setenv("LEAKLINE_CASE", str(tmp_case.root))
+    exit_code, _ = _run("--metadata", str(meta), "--format", "json")
+    assert exit_code == 0
+    assert {f.rule_id for f in read_findings(tmp_case, "posture")} >= {"posture.named_credential_insecure"}

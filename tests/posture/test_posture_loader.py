@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from leakline.core.errors import BadInputError
+from leakline.core.registry import UnitLoadError
 from leakline.posture.codescan import load_code
 from leakline.posture.loader import load_metadata
 
@@ -20,10 +21,30 @@ def _write(root: Path, rel: str, text: str) -> None:
 
 
 def test_malformed_xml_names_file_and_line(tmp_path: Path) -> None:
-    _write(tmp_path, "profiles/Bad.profile-meta.xml", f"<Profile {NS}>\n  <custom>true</custom>\n  <oops>\n</Profile>\n")
+    _write(
+        tmp_path,
+        "profiles/Bad.profile-meta.xml",
+        f"<Profile {NS}>\n  <custom>true</custom>\n  <oops>\n</Profile>\n",
+    )
     with pytest.raises(BadInputError) as info:
         load_metadata(tmp_path)
     assert str(info.value).startswith("profiles/Bad.profile-meta.xml:4: malformed XML")
+
+
+def test_every_malformed_file_is_reported(tmp_path: Path) -> None:
+    _write(tmp_path, "profiles/A.profile-meta.xml", f"<Profile {NS}>\n<x>\n</Profile>\n")
+    _write(
+        tmp_path,
+        "permissionsets/B.permissionset-meta.xml",
+        f"<PermissionSet {NS}>\n\n<y></z>\n</PermissionSet>\n",
+    )
+    with pytest.raises(UnitLoadError) as info:
+        load_metadata(tmp_path)
+    assert [(p.path, p.line) for p in info.value.problems] == [
+        ("permissionsets/B.permissionset-meta.xml", 3),
+        ("profiles/A.profile-meta.xml", 3),
+    ]
+    assert all(p.message.startswith("malformed XML") for p in info.value.problems)
 
 
 def test_entity_expansion_is_refused(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ The fixture README documents its ground truth; every FAIL below is traced to it:
   Coral_Cloud_Service_Agent view all on Experience__c and Session__c.
 
 No Security.settings, connected apps, custom metadata, installed packages or non-guest profiles
-are in the repository, so those checks are NOT_EVALUATED with the reason; MFA is MANUAL offline.
+are in the repository, so those checks are NOT_EVALUATED with the reason; MFA and data retention are MANUAL offline.
 Code: no http:// endpoint, TLS bypass, Basic auth, Salesforce credential or PII logging is present
 (the data/*.json files hold PII but are not log statements).
 """
@@ -41,7 +41,7 @@ EXPECTED = [
     ),
     ("apex_hardcoded_credentials", "PASS", "(all)", None, None, "nothing found in 26 Apex file(s)"),
     ("apex_hardcoded_endpoint", "PASS", "(all)", None, None, "nothing found in 26 Apex file(s)"),
-    ("apex_soql_injection", "PASS", "(all)", None, None, "nothing found in 26 Apex file(s)"),
+    ("apex_soql_injection", "PASS", "(all)", None, None, "no injectable dynamic query in 26 Apex file(s)"),
     ("apex_without_sharing", "PASS", "(all)", None, None, "nothing found in 26 Apex file(s)"),
     (
         "clickjack_protection",
@@ -171,6 +171,23 @@ EXPECTED = [
         None,
         None,
         "no custom metadata records or custom settings in the metadata",
+    ),
+    (
+        "data_retention",
+        "MANUAL",
+        "(data retention)",
+        None,
+        None,
+        "retention settings are not in retrievable metadata (no sensitive custom field found); confirm a retention and "
+        "deletion rule exists for personal data and that event logs are kept at least 30 days",
+    ),
+    (
+        "external_client_app_policy",
+        "NOT_EVALUATED",
+        "(external client apps)",
+        None,
+        None,
+        "no External Client App OAuth policies in the metadata",
     ),
     (
         "field_pii_broad_access",

@@ -38,6 +38,7 @@ def _csv_rows(path: Path) -> tuple[list[str], list[list[str]]]:
     return rows[0], rows[1:]
 
 
+@pytest.mark.slow
 def test_same_seed_gives_byte_identical_tree(tmp_path: Path) -> None:
     args = {"seed": 5, "size": "small", "scenarios": ["stolen_integration_token", "corrupted_sync"], "days": 4}
     a = _tree_hashes(generate(tmp_path / "a", **args))
@@ -46,6 +47,7 @@ def test_same_seed_gives_byte_identical_tree(tmp_path: Path) -> None:
     assert "credentials.json" in a
 
 
+@pytest.mark.slow
 def test_other_seed_differs(tmp_path: Path) -> None:
     a = generate(tmp_path / "a", seed=1, days=3)
     b = generate(tmp_path / "b", seed=2, days=3)
@@ -220,3 +222,34 @@ def test_corrupted_sync_keeps_good_copies(org_dir: Path) -> None:
     deleted = [c.id for c in st.changed_records if c.change == "deleted"]
     contacts = {r["Id"]: r for r in _jsonl(org_dir / "sobjects/Contact.jsonl")}
     assert deleted and all(contacts[i]["IsDeleted"] for i in deleted)
+
+
+def test_scenarios_do_not_change_the_baseline(tmp_path: Path) -> None:
+    plain = generate(tmp_path / "plain", seed=4, days=3)
+    attacked = generate(tmp_path / "attacked", seed=4, days=3, scenarios=["insider_report_export"])
+    assert (plain / "sobjects/Contact.jsonl").read_bytes() == (attacked / "sobjects/Contact.jsonl").read_bytes()
+    first_day = sorted((plain / "eventlogs/Login").glob("*.csv"))[0].name
+    assert (plain / "eventlogs/Login" / first_day).read_bytes() == (attacked / "eventlogs/Login" / first_day).read_bytes()
+    assert json.loads((plain / "ground_truth.json").read_text())["scenarios"] == []
+
+
+def test_truth_uses_iso_jurisdictions_and_millisecond_times(org_dir: Path) -> None:
+    raw = json.loads((org_dir / "ground_truth.json").read_text())
+    assert TS_DERIVED.match(raw["scenarios"][0]["start"]) or raw["scenarios"][0]["start"].endswith(":00Z")
+    jurisdictions = {g["jurisdiction"] for s in raw["scenarios"] for g in s["subjects"]}
+    assert {"US-CA", "DE", "GB", "JP"} <= jurisdictions
+    assert all(re.fullmatch(r"(US|CA)-[A-Z]{2}|[A-Z]{2}", j) for j in jurisdictions)
+
+
+def test_every_event_lies_inside_the_window(tmp_path: Path) -> None:
+    from leakline.simulate import SCENARIOS
+
+    org = generate(tmp_path / "o", seed=8, days=3, scenarios=SCENARIOS)
+    window = json.loads((org / "org.json").read_text())["window"]
+    lo = window["start"][:10].replace("-", "")
+    hi = window["end"][:10].replace("-", "")
+    for path in (org / "eventlogs").glob("*/*.csv"):
+        _, rows = _csv_rows(path)
+        assert all(lo <= r[1][:8] < hi for r in rows), path
+    for rec in _jsonl(org / "sobjects/LoginHistory.jsonl"):
+        assert window["start"][:10] <= rec["LoginTime"][:10] < window["end"][:10]

@@ -279,3 +279,14 @@ def test_cli_stats_on_a_missing_case_is_one_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["store", "stats", "--case", str(tmp_path / "nope")])
     assert result.exit_code == 2
     assert "not a case folder" in result.output
+
+
+def test_headerless_elf_body_uses_logfilefieldnames_from_provenance(tmp_case: Case, locker: Locker) -> None:
+    note = json.dumps({"EventType": "RestApi", "LogFileFieldNames": "TIMESTAMP,REQUEST_ID,USER_ID"})
+    body = '"20260301093000.123","r1","005000000000001"\n"20260301093001.000","r2","005000000000001"\n'
+    sha = locker.add_bytes(
+        body.encode(), provenance=Provenance(source="api", note=note), name="elf/x.csv", kind=KIND_ELF
+    ).sha256
+    result = EventStore(tmp_case).ingest(locker, sha)
+    assert (result.events, result.problems, result.error) == (2, [], None)
+    assert count(EventStore(tmp_case), "event_type = 'RestApi' AND request_id = 'r2'") == 1

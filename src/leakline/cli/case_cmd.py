@@ -11,7 +11,7 @@ from rich.table import Table
 from leakline.cli.common import CaseOption, Format, clock, emit, err_console, open_case, out_console
 from leakline.core import jsonio
 from leakline.core.case import Case
-from leakline.core.clock import iso
+from leakline.core.clock import iso, parse_utc
 
 case_app = typer.Typer(help="Create and inspect case folders.", no_args_is_help=True)
 
@@ -23,10 +23,20 @@ def init(
     timezone: Annotated[str, typer.Option(help="IANA time zone for local-time display.")] = "UTC",
     case_id: Annotated[str | None, typer.Option("--id", help="Case id (default: folder name + random).")] = None,
     legal_entity: Annotated[str | None, typer.Option(help="Legal entity responsible for the data.")] = None,
+    discovered_at: Annotated[
+        str | None,
+        typer.Option(help="When the organisation became aware of the incident (UTC); starts most notice clocks."),
+    ] = None,
 ) -> None:
     """Create a new case folder with case.yaml, locker/, events/ and reports/."""
     case = Case.init(
-        directory, title=title, clock=clock(), timezone=timezone, case_id=case_id, legal_entity=legal_entity
+        directory,
+        title=title,
+        clock=clock(),
+        timezone=timezone,
+        case_id=case_id,
+        legal_entity=legal_entity,
+        discovered_at=parse_utc(discovered_at, what="--discovered-at") if discovered_at else None,
     )
     err_console.print(f"created case [bold]{case.meta.id}[/] in {directory}")
 

@@ -134,7 +134,7 @@ def serve(
     )
     if tls_spec is not None and cert is None:
         err_console.print(
-            f"self-signed certificate: {tls_spec[0]} (trust it with REQUESTS_CA_BUNDLE or --ca)"
+            f"self-signed certificate: {tls_spec[0]} (clients must trust it, e.g. REQUESTS_CA_BUNDLE)"
         )
     err_console.print("press Ctrl-C to stop")
     try:

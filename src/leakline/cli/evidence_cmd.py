@@ -33,7 +33,12 @@ from leakline.evidence.integrity import seal as seal_locker
 from leakline.evidence.integrity import verify as verify_locker
 
 evidence_app = typer.Typer(
-    help="Evidence locker: encrypted store, chain of custody, seal, export.", no_args_is_help=True
+    help=(
+        "Evidence locker: encrypted store, chain of custody, seal, export. "
+        "Key from LEAKLINE_KEY_FILE or LEAKLINE_PASSPHRASE (else $LEAKLINE_HOME/keys/<case-id>.key). "
+        "Exit 2: wrong or missing key, usage error; exit 5: integrity failure."
+    ),
+    no_args_is_help=True,
 )
 
 FormatOption = Annotated[Format, typer.Option("--format", help="table or json")]

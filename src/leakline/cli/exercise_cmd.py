@@ -31,4 +31,5 @@ def new(
 
 
 def register(app: typer.Typer) -> None:
+    """Add ``exercise`` to the main app."""
     app.add_typer(exercise_app, name="exercise")

@@ -35,6 +35,7 @@ STAGES = (
     "contain",
     "report",
     "map",
+    "access",
     "demo",
     "selftest",
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -9,17 +10,28 @@ import typer
 import yaml
 from rich.table import Table
 
-from leakline.cli.common import CaseOption, Format, OutputOption, emit, err_console, open_case, out_console
+from leakline.cli.common import (
+    CaseOption,
+    Format,
+    OutputOption,
+    clock,
+    emit,
+    err_console,
+    open_case,
+    out_console,
+)
+from leakline.core.case import CASE_FILE
 from leakline.core.errors import FindingsAtThreshold, UsageError
 from leakline.core.findings import write_findings
 from leakline.core.models import Severity
 from leakline.posture.codescan import load_code
 from leakline.posture.engine import run_audit, to_findings
-from leakline.posture.live import live_data
+from leakline.posture.live import read_org
 from leakline.posture.loader import load_metadata
+from leakline.posture.model import OrgMetadata
 from leakline.posture.output import rows, to_json, to_markdown, to_sarif
 from leakline.posture.registry import load_checks
-from leakline.posture.results import Context
+from leakline.posture.results import Context, LiveData
 
 _STATUS_STYLE = {"FAIL": "red", "PASS": "green", "MANUAL": "yellow", "NOT_EVALUATED": "dim"}
 
@@ -47,7 +59,23 @@ def posture(
     ] = None,
     code: Annotated[Path | None, typer.Option("--code", help="Integration code folder to scan.")] = None,
     org: Annotated[
-        str | None, typer.Option("--org", help="Org alias for live checks (Health Check).")
+        str | None,
+        typer.Option(
+            "--org", help="Live mode: the org's instance URL (https://<MyDomain>.my.salesforce.com)."
+        ),
+    ] = None,
+    session_id_env: Annotated[
+        str, typer.Option(help="Live mode: environment variable holding an access token.")
+    ] = "SF_ACCESS_TOKEN",
+    client_id: Annotated[
+        str | None,
+        typer.Option(
+            help="Live mode: consumer key for the client-credentials flow (secret in $SF_CLIENT_SECRET)."
+        ),
+    ] = None,
+    ca_bundle: Annotated[
+        Path | None,
+        typer.Option(help="Live mode: CA certificates to trust for the org's TLS.", show_default=False),
     ] = None,
     case: CaseOption = None,
     fmt: Annotated[Format, typer.Option("--format", help="table, json, md or sarif")] = Format.table,
@@ -75,10 +103,14 @@ def posture(
             raise UsageError(
                 f"unknown --fail-on {fail_on!r}", hint="info, low, medium, high or critical"
             ) from None
-    opened = open_case(case) if case is not None else None
-    if metadata is None and code is None and org is None and opened is None:
+    # Findings go to the case when one is given or resolvable; without one, posture still runs (e.g. in CI).
+    case_known = case is not None or os.environ.get("LEAKLINE_CASE") or (Path.cwd() / CASE_FILE).is_file()
+    opened = open_case(case) if case_known else None
+    if metadata is None and code is None and org is None:
+        raise UsageError("nothing to audit", hint="give --metadata DIR, --code DIR and/or --org URL")
+    if metadata is not None and org is not None:
         raise UsageError(
-            "nothing to audit", hint="give --metadata DIR, --code DIR, --org ALIAS or --case DIR"
+            "--metadata and --org are alternatives", hint="audit the retrieved folder or the live org"
         )
     checks = load_checks()
     if check:
@@ -89,22 +121,28 @@ def posture(
                 f"unknown check id(s): {', '.join(unknown)}", hint="see the folders under posture/checks"
             )
         checks = tuple(c for c in checks if c.id in set(check))
+    org_meta: OrgMetadata | None = load_metadata(metadata) if metadata is not None else None
+    live = LiveData(False, "no --org given")
+    if org is not None:
+        org_meta, live = read_org(_connect(org, session_id_env, client_id, ca_bundle), org)
     ctx = Context(
-        metadata=load_metadata(metadata) if metadata is not None else None,
+        metadata=org_meta,
         code=load_code(code) if code is not None else None,
         params={},
-        live=live_data(org),
+        live=live,
+        metadata_reason="no --metadata folder or --org given",
     )
     audit = run_audit(ctx, checks, _overrides(param or []))
+    roots = {name: folder for name, folder in (("metadata", metadata), ("code", code)) if folder is not None}
     if opened is not None:
-        path = write_findings(opened, "posture", to_findings(audit))
+        path = write_findings(opened, "posture", to_findings(audit, roots))
         err_console.print(f"wrote {len(audit.failures())} finding(s) to {path}")
     if fmt == Format.json:
         emit(to_json(audit), output)
     elif fmt == Format.md:
         emit(to_markdown(audit), output)
     elif fmt == Format.sarif:
-        emit(to_sarif(audit), output)
+        emit(to_sarif(audit, roots), output)
     elif output is not None:
         emit(to_markdown(audit), output)
     else:
@@ -112,6 +150,20 @@ def posture(
     worst = audit.worst_failure()
     if threshold is not None and worst is not None and worst.rank >= threshold.rank:
         raise FindingsAtThreshold(f"posture FAIL at {worst.value} severity (--fail-on {threshold.value})")
+
+
+def _connect(instance_url: str, session_id_env: str, client_id: str | None, ca_bundle: Path | None) -> Any:
+    """A connected ``SalesforceClient``; credentials come only from the environment."""
+    from leakline.salesforce import ClientCredentialsAuth, SalesforceClient, SessionAuth
+    from leakline.salesforce.auth import Auth
+
+    auth: Auth = (
+        ClientCredentialsAuth(instance_url, client_id)
+        if client_id
+        else SessionAuth(instance_url, session_id_env)
+    )
+    client = SalesforceClient(auth, clock=clock(), verify=str(ca_bundle) if ca_bundle else True)
+    return client.connect()
 
 
 def _table(audit: Any) -> None:

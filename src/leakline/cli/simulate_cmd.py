@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -15,6 +16,8 @@ from leakline.core.clock import parse_utc
 from leakline.core.errors import BadInputError, UsageError
 from leakline.simulate import SCENARIOS, SIZES, generate
 from leakline.simulate.truth import load
+
+CRM_OBJECTS = ("Account", "Contact", "Lead", "Case", "Opportunity", "Order", "Vendor__c", "Payment__c")
 
 
 def _end(value: str | None) -> datetime | None:
@@ -40,8 +43,6 @@ def run_simulation(out: Path, seed: int, size: str, scenario: list[str], days: i
 
 def summary(out: Path) -> None:
     """Print what was generated (counts and per-scenario truth), never secrets or PII."""
-    import json
-
     meta = json.loads((out / "org.json").read_text(encoding="utf-8"))
     truth = load(out)
     table = Table(title=f"{meta['name']} ({meta['org_id']}) — {meta['window']['start']} → {meta['window']['end']}")
@@ -49,7 +50,8 @@ def summary(out: Path) -> None:
     table.add_column("count", justify="right")
     records = meta["counts"]["records"]
     events = meta["counts"]["events"]
-    table.add_row("CRM records", f"{sum(records.get(k, 0) for k in ('Account', 'Contact', 'Lead', 'Case', 'Opportunity', 'Order', 'Vendor__c', 'Payment__c')):,}")
+    crm = sum(records.get(k, 0) for k in CRM_OBJECTS)
+    table.add_row("CRM records", f"{crm:,}")
     table.add_row("users", f"{records.get('User', 0):,}")
     table.add_row("ELF events", f"{sum(events.values()):,}")
     table.add_row("ELF files", f"{records.get('EventLogFile', 0):,}")
@@ -77,4 +79,5 @@ def simulate(
 
 
 def register(app: typer.Typer) -> None:
+    """Add ``simulate`` to the main app."""
     app.command("simulate")(simulate)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from leakline.core.errors import UsageError
+from leakline.core.errors import LeaklineError, UsageError
 
 SOURCES = (
     "elf",
@@ -57,10 +57,22 @@ SNAPSHOTS = {
     "metadata": ("Organization",),
 }
 DEFAULT_RECORD_OBJECTS = ("Account", "Contact", "Lead", "Case", "Opportunity", "Order")
+# Metadata API types the posture audit reads (source "metadata", one retrieve → one zip).
+POSTURE_METADATA = {
+    "Profile": ("*",),
+    "PermissionSet": ("*",),
+    "ConnectedApp": ("*",),
+    "Settings": ("Security",),
+    "RemoteSiteSetting": ("*",),
+    "NamedCredential": ("*",),
+    "CustomPermission": ("*",),
+    "CustomObject": ("*",),
+}
 # Relationship fields worth one extra join (SOQL allows one level).
 EXTRA_FIELDS = {"SetupAuditTrail": ("CreatedBy.Username",)}
 
 KIND_METADATA = "metadata"
+KIND_METADATA_ZIP = "metadata_zip"
 KIND_DESCRIBE = "describe"
 KIND_BACKUP = "backup_records"
 KIND_OTHER = "file"
@@ -97,6 +109,7 @@ class CollectReport:
     stopped: str | None = None  # budget or error that ended the run early
     events_loaded: int = 0
     ingest_problems: list[str] = field(default_factory=list)
+    error: LeaklineError | None = None
 
 
 Progress = Callable[[str, int, int], None]

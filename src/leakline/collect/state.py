@@ -8,7 +8,6 @@ the locker (content-addressed) ends up with the same objects.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -67,12 +66,10 @@ class ProgressState:
         self.save()
 
     def save(self) -> None:
-        """Atomic write (temp file + fsync + rename)."""
+        """Atomic write (temp file + rename). No fsync on purpose: a state older than the locker only
+        makes the next run re-fetch objects the locker already holds (same bytes, same objects)."""
         tmp = self.path.with_name(self.path.name + ".tmp")
-        with tmp.open("w", encoding="utf-8") as out:
-            json.dump({"done": self.done, "cache": self.cache}, out, sort_keys=True, indent=1)
-            out.flush()
-            os.fsync(out.fileno())
+        tmp.write_text(json.dumps({"done": self.done, "cache": self.cache}, sort_keys=True), encoding="utf-8")
         tmp.replace(self.path)
 
     def scratch(self, name: str) -> Path:

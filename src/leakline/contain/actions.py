@@ -83,11 +83,11 @@ class FreezeUser(Action):
             return {"changed": False}
         if not state["user_login_id"]:
             raise RemoteError(f"no UserLogin record for user {state['user_id']}")
-        ops.set_frozen(state["user_login_id"], True)
+        ops.set_frozen(state["user_id"], True)
         return {"changed": True}
 
     def undo(self, ops: OrgOps, before: dict[str, Any]) -> dict[str, Any]:
-        ops.set_frozen(str(before["user_login_id"]), bool(before["is_frozen"]))
+        ops.set_frozen(str(before["user_id"]), bool(before["is_frozen"]))
         return {"restored": {"is_frozen": before["is_frozen"]}}
 
 

@@ -60,18 +60,29 @@ class PlannedStep:
     options: list[str] = field(default_factory=list)
 
 
-def _select(step: Step, findings: list[Finding]) -> list[dict[str, str]]:
-    key = {"apps": "app", "users": "user_id", "ips": "ip"}[step.for_each or ""]
-    param = {"apps": "app", "users": "user_id", "ips": "ip"}[step.for_each or ""]
-    values = sorted({v for f in findings for v in f.entities.get(key, ())})
-    return [{param: v, **step.params} for v in values]
+# Entity keys a selector reads (short form as hunt rules emit them, long form from the contract).
+SELECTOR_KEYS = {"apps": ("app", "app_id"), "users": ("user", "user_id"), "ips": ("ip",)}
+SELECTOR_PARAM = {"apps": "app", "users": "user_id", "ips": "ip"}
+
+
+def _select(step: Step, findings: list[Finding], exclude: frozenset[str]) -> list[dict[str, str]]:
+    selector = step.for_each or ""
+    values = sorted(
+        {v for f in findings for key in SELECTOR_KEYS[selector] for v in f.entities.get(key, ()) if v not in exclude}
+    )
+    return [{SELECTOR_PARAM[selector]: v, **step.params} for v in values]
+
+
+ENTITY_ALIASES = {"app": ("app", "app_id"), "user_id": ("user", "user_id"), "ip": ("ip",), "session_key": ("session", "session_key")}
 
 
 def _matches(playbook: Playbook, finding: Finding) -> bool:
     for trigger in playbook.triggers:
         if finding.severity.rank < Severity(trigger.min_severity).rank:
             continue
-        if trigger.requires_entity and not finding.entities.get(trigger.requires_entity):
+        if trigger.requires_entity and not any(
+            finding.entities.get(k) for k in ENTITY_ALIASES.get(trigger.requires_entity, (trigger.requires_entity,))
+        ):
             continue
         if any(fnmatch.fnmatch(finding.rule_id, glob) for glob in trigger.rule_globs):
             return True
@@ -90,7 +101,7 @@ class Containment:
 
     # -- journal -----------------------------------------------------------------------------
 
-    def _log(self, event: str, **fields: Any) -> dict[str, Any]:
+    def log(self, event: str, **fields: Any) -> dict[str, Any]:
         entry = {"ts": iso(self.clock.now()), "actor": fields.pop("actor", None) or operator(), "event": event}
         entry["tool"] = f"leakline {__version__}"
         entry.update({k: v for k, v in fields.items() if v is not None})
@@ -106,6 +117,7 @@ class Containment:
         findings: list[Finding],
         ops: OrgOps | None,
         playbooks: list[str] | None = None,
+        exclude: frozenset[str] = frozenset(),
     ) -> dict[str, Any]:
         """Build a concrete plan from findings; with ``ops``, each action is checked against the org."""
         units = {u.id: u.model for u in load_playbooks()}
@@ -141,7 +153,7 @@ class Containment:
                     )
                     continue
                 cls = ACTIONS[step.action or ""]
-                for target in _select(step, matched):
+                for target in _select(step, matched, exclude):
                     ident = (step.action, jsonio.dumps(target, indent=None))
                     if ident in seen:
                         continue  # the same action on the same target from two playbooks runs once
@@ -169,12 +181,17 @@ class Containment:
                             reversible=cls.reversible,
                         )
                     )
-        body = {"created_at": iso(now), "playbooks": sorted(chosen), "steps": [s.__dict__ for s in steps]}
+        body = {
+            "created_at": iso(now),
+            "playbooks": sorted(chosen),
+            "excluded": sorted(exclude),
+            "steps": [s.__dict__ for s in steps],
+        }
         plan_id = hashlib.sha256(jsonio.dumps(body, indent=None).encode()).hexdigest()[:12]
         plan = {"plan_id": plan_id, **body}
         self.dir.mkdir(parents=True, exist_ok=True)
         jsonio.write(self.plan_path, plan)
-        self._log("planned", plan_id=plan_id, playbooks=sorted(chosen), steps=len(steps))
+        self.log("planned", plan_id=plan_id, playbooks=sorted(chosen), steps=len(steps))
         return plan
 
     def load_plan(self) -> dict[str, Any]:
@@ -200,7 +217,7 @@ class Containment:
             already = self.approvers(plan["plan_id"]).get(key, set())
             if by in already:
                 continue
-            self._log("approved", plan_id=plan["plan_id"], step=key, approver=by, role=role)
+            self.log("approved", plan_id=plan["plan_id"], step=key, approver=by, role=role)
             approved.append(key)
         return approved
 
@@ -220,9 +237,9 @@ class Containment:
         if step["type"] == "decision":
             if option not in step["options"]:
                 raise UsageError(f"decision {key} needs --option, one of: {'; '.join(step['options'])}")
-            self._log("decided", plan_id=plan["plan_id"], step=key, by=by, option=option, note=note)
+            self.log("decided", plan_id=plan["plan_id"], step=key, by=by, option=option, note=note)
         elif step["type"] == "manual":
-            self._log("confirmed", plan_id=plan["plan_id"], step=key, by=by, note=note)
+            self.log("confirmed", plan_id=plan["plan_id"], step=key, by=by, note=note)
         else:
             raise UsageError(f"{key} is an automated step; use approve and apply")
 
@@ -289,31 +306,31 @@ class Containment:
                 on_step(key, step["title"])
             if dry_run:
                 change = action.plan(ops)
-                self._log("dry_run", plan_id=plan_id, step=key, summary=change.summary, noop=change.noop)
+                self.log("dry_run", plan_id=plan_id, step=key, summary=change.summary, noop=change.noop)
                 outcomes.append({"step": key, "outcome": "would_change" if not change.noop else "already_done", "summary": change.summary})
                 continue
             try:
                 change = action.plan(ops)
                 before_sha = snapshot(f"{key}.before", change.before) if snapshot else None
                 if change.noop:
-                    self._log("noop", plan_id=plan_id, step=key, action=step["action"], target=step["target"], before=change.before, before_sha256=before_sha)
+                    self.log("noop", plan_id=plan_id, step=key, action=step["action"], target=step["target"], before=change.before, before_sha256=before_sha)
                     outcomes.append({"step": key, "outcome": "already_done"})
                     continue
-                self._log("applying", plan_id=plan_id, step=key, action=step["action"], target=step["target"], before=change.before, before_sha256=before_sha)
+                self.log("applying", plan_id=plan_id, step=key, action=step["action"], target=step["target"], before=change.before, before_sha256=before_sha)
                 result = action.apply(ops)
-                self._log("applied", plan_id=plan_id, step=key, result=result)
+                self.log("applied", plan_id=plan_id, step=key, result=result)
                 verdict = action.verify(ops)
                 after = action.observe(ops)
                 after_sha = snapshot(f"{key}.after", after) if snapshot else None
                 event = {"ok": "verified", "failed": "verify_failed", "unverifiable": "unverifiable"}[verdict]
                 if verdict == "unverifiable":
                     event = "verified"  # the API call succeeded; the result notes it cannot be observed
-                self._log(event, plan_id=plan_id, step=key, verdict=verdict, after=after, after_sha256=after_sha)
+                self.log(event, plan_id=plan_id, step=key, verdict=verdict, after=after, after_sha256=after_sha)
                 outcomes.append({"step": key, "outcome": verdict, "result": result})
                 if verdict == "failed":
                     break
             except LeaklineError as exc:
-                self._log("failed", plan_id=plan_id, step=key, error=exc.message)
+                self.log("failed", plan_id=plan_id, step=key, error=exc.message)
                 outcomes.append({"step": key, "outcome": "failed", "error": exc.message})
                 break
         return outcomes
@@ -334,5 +351,5 @@ class Containment:
         if not action.reversible:
             raise BadInputError(f"{step['action']} cannot be undone through the Salesforce API")
         result = action.undo(ops, before)
-        self._log("undone", plan_id=plan["plan_id"], step=key, by=by, result=result)
+        self.log("undone", plan_id=plan["plan_id"], step=key, by=by, result=result)
         return result

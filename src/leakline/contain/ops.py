@@ -30,12 +30,12 @@ class SessionState:
 
 @dataclass(frozen=True)
 class TokenGrant:
-    """An OAuth grant. ``delete_token`` is a secret: never log or journal it."""
+    """An OAuth grant. ``delete_token`` is an opaque secret handle: never log or journal it."""
 
     id: str
-    user_id: str
-    app_name: str
-    delete_token: str | None
+    user_id: str | None
+    app_name: str | None
+    delete_token: object | None
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ class OrgOps(Protocol):
 
     def find_user(self, username: str) -> UserState | None: ...
 
-    def set_frozen(self, user_login_id: str, frozen: bool) -> None: ...
+    def set_frozen(self, user_id: str, frozen: bool) -> None: ...
 
     def set_active(self, user_id: str, active: bool) -> None: ...
 
@@ -74,7 +74,7 @@ class OrgOps(Protocol):
 
     def tokens(self, *, user_id: str | None = None, app_name: str | None = None) -> list[TokenGrant]: ...
 
-    def revoke(self, token: str) -> None: ...
+    def revoke(self, token: object) -> None: ...
 
     def assignments(self, user_id: str) -> list[Assignment]: ...
 

@@ -124,6 +124,7 @@ class Case:
         timezone: str = "UTC",
         case_id: str | None = None,
         legal_entity: str | None = None,
+        discovered_at: datetime | None = None,
     ) -> Case:
         """Create a new case folder; refuses to overwrite an existing case."""
         if (root / CASE_FILE).exists():
@@ -138,6 +139,7 @@ class Case:
                 opened_at=clock.now(),
                 timezone=timezone,
                 legal_entity=legal_entity,
+                discovered_at=discovered_at,
             )
         except ValueError as exc:
             raise UsageError(_first_error(exc)) from None

@@ -15,9 +15,12 @@ import random
 import re
 import secrets
 import time
+import uuid
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
+from html import escape, unescape
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
@@ -27,11 +30,13 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from leakline.core.clock import Clock
-from leakline.core.sfid import to18
+from leakline.core.errors import LeaklineError
+from leakline.core.sfid import same_id, to18
+from leakline.emulator import metadata as metadata_mod
 from leakline.emulator.auth import App, Credentials, Grant, Session, TokenStore, digest, load_credentials
 from leakline.emulator.events import EventRecorder, sf_datetime
 from leakline.emulator.faults import Faults
-from leakline.emulator.org import ObjectInfo, OrgState
+from leakline.emulator.org import ObjectInfo, OrgState, read_jsonl
 from leakline.soql import (
     FieldRef,
     FieldsMacro,
@@ -103,6 +108,8 @@ class Response:
     stream: Iterator[bytes] | None = None
     length: int | None = None
     truncate: bool = False
+    # what the request did, for the emulator's own event logging (never sent)
+    meta: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -168,15 +175,18 @@ class _Cursor:
 class _Job:
     info: dict[str, Any]
     query: Query
-    polls: int = 0
     rows: list[dict[str, Any]] | None = None
     columns: list[str] = field(default_factory=list)
     owner: str = ""
 
 
-def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+def _json(
+    data: Any, status: int = 200, headers: dict[str, str] | None = None, meta: dict[str, Any] | None = None
+) -> Response:
     body = json.dumps(data, ensure_ascii=False).encode("utf-8")
-    return Response(status, {"Content-Type": "application/json;charset=UTF-8", **(headers or {})}, body)
+    return Response(
+        status, {"Content-Type": "application/json;charset=UTF-8", **(headers or {})}, body, meta=meta or {}
+    )
 
 
 class Emulator:
@@ -204,6 +214,7 @@ class Emulator:
         self._calls = 0
         self._cursors: dict[str, _Cursor] = {}
         self._jobs: dict[str, _Job] = {}
+        self._retrievals: dict[str, bytes] = {}
         self._load_jobs()
 
     # ---------------------------------------------------------------------------------------
@@ -214,12 +225,15 @@ class Emulator:
         if self.faults.latency:
             time.sleep(self.faults.latency)
         ctx: Ctx | None = None
+        rest = ""
         try:
             path = req.path.rstrip("/") or "/"
             if path.startswith("/services/oauth2/") or path == "/setup/connect":
                 return self._oauth(req, path)
             if path.startswith("/services/Soap/u/"):
                 return self._soap_login(req)
+            if path.startswith("/services/Soap/m/"):
+                return self._metadata_soap(req, path)
             if path == "/services/data":
                 return _json(self._versions())
             match = re.match(r"^/services/data/v(\d+\.\d)(/.*)?$", path)
@@ -237,14 +251,26 @@ class Emulator:
             self._log_rest(req, ctx, resp.status, rest, started, resp)
             return resp
         except ApiError as err:
-            body = json.dumps(err.body()).encode("utf-8")
-            resp = Response(
-                err.status, {"Content-Type": "application/json;charset=UTF-8", **err.headers}, body
+            return self._error(req, ctx, rest, started, err)
+        except LeaklineError as exc:
+            # e.g. a malformed line in the org folder: say where, as Salesforce would say "unknown"
+            return self._error(req, ctx, rest, started, ApiError(500, "UNKNOWN_EXCEPTION", exc.message))
+        except Exception as exc:  # a bug in the emulator must not kill the connection silently
+            return self._error(
+                req,
+                ctx,
+                rest,
+                started,
+                ApiError(500, "UNKNOWN_EXCEPTION", f"emulator error: {type(exc).__name__}"),
             )
-            if ctx is not None:
-                resp.headers.setdefault("Sforce-Limit-Info", self._limit_info())
-                self._log_rest(req, ctx, err.status, req.path, started, resp, err.message)
-            return resp
+
+    def _error(self, req: Request, ctx: Ctx | None, rest: str, started: float, err: ApiError) -> Response:
+        body = json.dumps(err.body()).encode("utf-8")
+        resp = Response(err.status, {"Content-Type": "application/json;charset=UTF-8", **err.headers}, body)
+        if ctx is not None:
+            resp.headers.setdefault("Sforce-Limit-Info", self._limit_info())
+            self._log_rest(req, ctx, err.status, rest, started, resp, err.message)
+        return resp
 
     # ---------------------------------------------------------------------------------------
     # limits and logging
@@ -286,8 +312,8 @@ class Emulator:
         m = re.match(r"^/(?:sobjects|composite/sobjects)/([A-Za-z0-9_]+)", rest)
         if m:
             entity = m.group(1)
-        rows = resp.headers.pop("X-Leakline-Rows", "0")
-        entity = resp.headers.pop("X-Leakline-Entity", entity)
+        rows = int(resp.meta.get("rows", 0))
+        entity = str(resp.meta.get("entity", entity))
         ua = req.header("user-agent") or ""
         app_id = ctx.app.id[:15] if ctx.app else ""
         session_key = ctx.session_key
@@ -330,7 +356,8 @@ class Emulator:
             "ApiTotalUsage",
             now,
             {
-                "REQUEST_ID": request_id,
+                # every ELF row has its own REQUEST_ID (as in the simulator's files)
+                "REQUEST_ID": "4" + secrets.token_hex(8)[:14],
                 "USER_ID": ctx.user_id[:15],
                 "USER_NAME": ctx.username,
                 "API_FAMILY": "REST",
@@ -344,6 +371,47 @@ class Emulator:
                 "STATUS_CODE": status,
                 "COUNTS_AGAINST_API_LIMIT": "true",
                 "CLIENT_IP": req.client_ip,
+            },
+        )
+
+        if "query" in resp.meta and status < 400:
+            self._api_event(req, ctx, now, request_id, resp, started)
+
+    def _api_event(
+        self, req: Request, ctx: Ctx, now: datetime, request_id: str, resp: Response, started: float
+    ) -> None:
+        """Real-time Event Monitoring storage: an ApiEvent per query, when the org has that object."""
+        if not self.events.enabled or self.org.object_info("ApiEvent") is None:
+            return
+        ids = list(resp.meta.get("ids", []))
+        self.org.create(
+            "ApiEvent",
+            {
+                "EventDate": sf_datetime(now),
+                "EventIdentifier": str(uuid.UUID(int=random.Random(request_id).getrandbits(128), version=4)),
+                "UserId": ctx.user_id,
+                "Username": ctx.username,
+                "SourceIp": req.client_ip,
+                "SessionKey": ctx.session_key,
+                "LoginKey": ctx.session_key,
+                "SessionLevel": "STANDARD",
+                "Operation": "Query",
+                "ApiType": "REST",
+                "ApiVersion": float(ctx.version),
+                "Application": ctx.app.name if ctx.app else None,
+                "Client": None,
+                "ConnectedAppId": ctx.app.id[:15] if ctx.app else None,
+                "UserAgent": req.header("user-agent"),
+                "Query": resp.meta["query"],
+                "QueriedEntities": resp.meta.get("entity"),
+                "RowsProcessed": int(resp.meta.get("rows", 0)),
+                "RowsReturned": int(resp.meta.get("rows", 0)),
+                "Records": json.dumps({"totalSize": int(resp.meta.get("rows", 0)), "records": ids}),
+                "ElapsedTime": int((time.monotonic() - started) * 1000),
+                "Platform": "Unknown",
+                "RequestIdentifier": request_id,
+                "PolicyOutcome": None,
+                "CreatedDate": sf_datetime(now),
             },
         )
 
@@ -432,7 +500,7 @@ class Emulator:
         for login in self.org.table("UserLogin").values():
             if login.get("IsDeleted"):
                 continue
-            if str(login.get("UserId", "")) and to18(str(login["UserId"])).lower() == user_id.lower():
+            if same_id(str(login.get("UserId") or ""), user_id):
                 if login.get("IsFrozen") is True or str(login.get("IsFrozen")).lower() == "true":
                     return "LOGIN_ERROR_USER_FROZEN"
         return None
@@ -640,6 +708,36 @@ class Emulator:
                     "CreatedDate": sf_datetime(now),
                 },
             )
+            if self.events.enabled and self.org.object_info("LoginEvent") is not None:
+                # real-time Event Monitoring storage, when the org has it
+                self.org.create(
+                    "LoginEvent",
+                    {
+                        "EventDate": sf_datetime(now),
+                        "EventIdentifier": str(
+                            uuid.UUID(int=random.Random(history_id).getrandbits(128), version=4)
+                        ),
+                        "UserId": user_id,
+                        "Username": username,
+                        "SourceIp": req.client_ip,
+                        "SessionKey": session_key or None,
+                        "LoginKey": session_key or None,
+                        "SessionLevel": "STANDARD",
+                        "Status": "Success"
+                        if status == "LOGIN_NO_ERROR"
+                        else _STATUS_TEXT.get(status, "Failed"),
+                        "LoginType": "Remote Access 2.0",
+                        "LoginSubType": sub_type,
+                        "LoginUrl": self.base_url.split("://")[-1],
+                        "Application": app.name if app else None,
+                        "Browser": "Unknown",
+                        "Platform": "Unknown",
+                        "UserType": "Standard",
+                        "LoginHistoryId": history_id,
+                        "UserAgent": ua or None,
+                        "CreatedDate": sf_datetime(now),
+                    },
+                )
         self.events.record(
             "Login",
             now,
@@ -889,6 +987,8 @@ class Emulator:
             return self._bulk(req, ctx, rest[len("/jobs/query") :])
         if rest == "/composite/sobjects" and m == "DELETE":
             return self._composite_delete(req, ctx)
+        if rest == "/composite/sobjects" and m in ("POST", "PATCH"):
+            return self._composite_write(req, ctx)
         if rest.startswith("/tooling/"):
             return self._tooling(req, ctx, rest[len("/tooling") :])
         sob = re.match(r"^/sobjects/(\w+)(?:/(\w+))?(?:/(\w+))?$", rest)
@@ -1040,12 +1140,9 @@ class Emulator:
                     raise ApiError(
                         400, "INVALID_FIELD", f"No such column '{unknown[0]}' on sobject of type {info.name}"
                     )
-            return _json(self._public(info, rec, v, wanted), headers={"X-Leakline-Rows": "1"})
+            return _json(self._public(info, rec, v, wanted), meta={"rows": 1})
         if m == "PATCH":
-            if info.name in READ_ONLY or info.name in DELETE_ONLY or _is_event_object(info.name):
-                raise ApiError(
-                    400, "INVALID_TYPE_FOR_OPERATION", f"entity type {info.name} does not support update"
-                )
+            self._check_writable(info, creating=False)
             if rec is None:
                 raise ApiError(404, "NOT_FOUND", "The requested resource does not exist")
             return self._update(req, ctx, info, rec)
@@ -1086,15 +1183,7 @@ class Emulator:
         return out
 
     def _create(self, req: Request, info: ObjectInfo) -> Response:
-        if (
-            info.name in READ_ONLY
-            or info.name in DELETE_ONLY
-            or info.name in UPDATABLE_FIELDS
-            or _is_event_object(info.name)
-        ):
-            raise ApiError(
-                400, "INVALID_TYPE_FOR_OPERATION", f"entity type {info.name} does not support create"
-            )
+        self._check_writable(info, creating=True)
         fields = self._check_fields(info, req.json(), creating=True)
         now = sf_datetime(self.clock.now())
         rid = self.org.create(
@@ -1110,10 +1199,7 @@ class Emulator:
         return _json({"id": rid, "success": True, "errors": []}, status=201)
 
     def _update(self, req: Request, ctx: Ctx, info: ObjectInfo, rec: dict[str, Any]) -> Response:
-        if info.name in READ_ONLY or info.name in DELETE_ONLY or _is_event_object(info.name):
-            raise ApiError(
-                400, "INVALID_TYPE_FOR_OPERATION", f"entity type {info.name} does not support update"
-            )
+        self._check_writable(info, creating=False)
         fields = self._check_fields(info, req.json(), creating=False)
         if info.name == "UserLogin" and fields.get("IsPasswordLocked") is True:
             raise ApiError(400, "FIELD_INTEGRITY_EXCEPTION", "IsPasswordLocked can only be set to false")
@@ -1172,6 +1258,87 @@ class Emulator:
             self.tokens.save()
             return _json({"NewPassword": new})
         raise ApiError(405, "METHOD_NOT_ALLOWED", "HTTP Method not allowed")
+
+    def _composite_write(self, req: Request, ctx: Ctx) -> Response:
+        """``POST`` (create) / ``PATCH`` (update) ``composite/sobjects``: up to 200 records, per-record results."""
+        body = req.json()
+        records = body.get("records") if isinstance(body, dict) else None
+        if not isinstance(records, list) or not 1 <= len(records) <= 200:
+            raise ApiError(400, "INVALID_FIELD", "records must list between 1 and 200 records")
+        creating = req.method == "POST"
+        all_or_none = bool(body.get("allOrNone"))
+        plan: list[tuple[ObjectInfo, str | None, dict[str, Any]] | None] = []
+        results: list[dict[str, Any]] = []
+        for item in records:
+            rid = item.get("id") or item.get("Id") if isinstance(item, dict) else None
+            try:
+                if not isinstance(item, dict):
+                    raise ApiError(400, "JSON_PARSER_ERROR", "each record must be a JSON object")
+                sobject = (item.get("attributes") or {}).get("type")
+                info = self.org.object_info(str(sobject or ""))
+                if info is None:
+                    raise ApiError(400, "INVALID_TYPE", f"sObject type '{sobject}' is not supported.")
+                data = {k: v for k, v in item.items() if k not in ("attributes", "id", "Id")}
+                self._check_writable(info, creating)
+                if not creating and (not rid or self.org.get(info.name, str(rid)) is None):
+                    raise ApiError(404, "ENTITY_IS_DELETED", "entity is deleted")
+                fields = self._check_fields(info, data, creating=creating)
+                plan.append((info, str(rid) if rid else None, fields))
+                results.append({"id": rid, "success": True, "errors": []})
+            except ApiError as err:
+                plan.append(None)
+                results.append(
+                    {
+                        "id": rid,
+                        "success": False,
+                        "errors": [{"statusCode": err.code, "message": err.message, "fields": []}],
+                    }
+                )
+        if all_or_none and any(p is None for p in plan):
+            for r in results:
+                if r["success"]:
+                    r["success"] = False
+                    r["errors"] = [
+                        {
+                            "statusCode": "ALL_OR_NONE_OPERATION_ROLLED_BACK",
+                            "message": "Record rolled back because not all records were valid",
+                            "fields": [],
+                        }
+                    ]
+            return _json(results)
+        now = sf_datetime(self.clock.now())
+        for result, step in zip(results, plan, strict=True):
+            if step is None:
+                continue
+            info, rid, fields = step
+            if creating:
+                result["id"] = self.org.create(
+                    info.name,
+                    {
+                        **fields,
+                        "CreatedDate": now,
+                        "LastModifiedDate": now,
+                        "SystemModstamp": now,
+                        "IsDeleted": False,
+                    },
+                )
+            else:
+                assert rid is not None
+                rec = self.org.get(info.name, rid) or {}
+                self.org.update(info.name, rid, {**fields, "LastModifiedDate": now, "SystemModstamp": now})
+                self._audit_containment(ctx, info.name, rec, fields, now)
+                result["id"] = to18(rid)
+        return _json(results)
+
+    def _check_writable(self, info: ObjectInfo, creating: bool) -> None:
+        blocked = info.name in READ_ONLY or info.name in DELETE_ONLY or _is_event_object(info.name)
+        if creating and info.name in UPDATABLE_FIELDS:
+            blocked = True
+        if blocked:
+            verb = "create" if creating else "update"
+            raise ApiError(
+                400, "INVALID_TYPE_FOR_OPERATION", f"entity type {info.name} does not support {verb}"
+            )
 
     def _composite_delete(self, req: Request, ctx: Ctx) -> Response:
         ids = [i for i in (req.param("ids") or "").split(",") if i]
@@ -1273,7 +1440,9 @@ class Emulator:
         self._validate_fields(query, info)
         if info.name == "EventLogFile":
             self.events.publish(self.clock.now())
-        records: Any = self.org.table(info.name).values()
+        with self.org.lock:
+            # a snapshot: other requests may add records while this one evaluates
+            records: Any = list(self.org.table(info.name).values())
         include_deleted = all_rows or query.all_rows
         if not include_deleted:
             records = [r for r in records if not r.get("IsDeleted")]
@@ -1284,7 +1453,12 @@ class Emulator:
             ]
         try:
             result = evaluate(
-                query, records, related=self._related(version), fields=list(info.fields), now=self.clock.now()
+                query,
+                records,
+                related=self._related(version),
+                fields=list(info.fields),
+                now=self.clock.now(),
+                semijoin=lambda inner: self._semijoin(inner, version),
             )
         except SoqlFieldError as exc:
             raise ApiError(400, "INVALID_FIELD", exc.reason) from None
@@ -1310,6 +1484,22 @@ class Emulator:
                 f"OauthToken queries return at most {OAUTH_TOKEN_MAX_ROWS} rows; split the query",
             )
         return query, info, shaped, len(shaped)
+
+    def _semijoin(self, inner: Query, version: str) -> list[Any]:
+        """Values of the one field a semi-join subquery selects (``IN (SELECT AccountId FROM Contact)``)."""
+        info = self.org.object_info(inner.sobject)
+        if info is None:
+            raise ApiError(400, "INVALID_TYPE", f"sObject type '{inner.sobject}' is not supported.")
+        selected = inner.selected_fields()
+        if len(inner.select) != 1 or len(selected) != 1:
+            raise ApiError(400, "MALFORMED_QUERY", "a semi-join subquery must select exactly one field")
+        self._validate_fields(inner, info)
+        with self.org.lock:
+            rows = [r for r in self.org.table(info.name).values() if not r.get("IsDeleted")]
+        result = evaluate(
+            inner, rows, related=self._related(version), fields=list(info.fields), now=self.clock.now()
+        )
+        return [_flat_get(r, selected[0].name) for r in result.records]
 
     def _validate_fields(self, query: Query, info: ObjectInfo) -> None:
         for ref in query.field_refs():
@@ -1349,8 +1539,15 @@ class Emulator:
         m = re.search(r"batchSize\s*=\s*(\d+)", options)
         if m:
             batch = max(MIN_BATCH, min(DEFAULT_BATCH, int(m.group(1))))
-        headers = {"X-Leakline-Rows": str(total), "X-Leakline-Entity": info.name}
-        return _json(self._page(_Cursor(records, 0, batch, ctx.version, all_rows), total), headers=headers)
+        meta = {
+            "rows": total,
+            "entity": info.name,
+            "query": text,
+            "ids": [
+                r["attributes"]["url"].rsplit("/", 1)[-1] for r in records[:200] if "url" in r["attributes"]
+            ],
+        }
+        return _json(self._page(_Cursor(records, 0, batch, ctx.version, all_rows), total), meta=meta)
 
     def _page(self, cursor: _Cursor, total: int) -> dict[str, Any]:
         end = cursor.position + cursor.batch
@@ -1374,7 +1571,7 @@ class Emulator:
             raise ApiError(400, "INVALID_QUERY_LOCATOR", "invalid query locator")
         return _json(
             self._page(cursor, len(cursor.records)),
-            headers={"X-Leakline-Rows": str(min(cursor.batch, len(cursor.records) - cursor.position))},
+            meta={"rows": min(cursor.batch, len(cursor.records) - cursor.position)},
         )
 
     # -- Bulk API 2.0 query jobs --------------------------------------------------------------
@@ -1387,7 +1584,6 @@ class Emulator:
             self._jobs[info["id"]] = _Job(
                 info,
                 query,
-                polls=2 if info["state"] != "UploadComplete" else 0,
                 owner=info.get("createdById", ""),
             )
 
@@ -1448,11 +1644,7 @@ class Emulator:
                 )
             self._validate_fields(query, info)
             now = sf_datetime(self.clock.now())
-            job_id = (
-                self.org.new_id("BulkJob")
-                if self.org.object_info("BulkJob")
-                else _job_id(self.org.new_id("EventLogFile"))
-            )
+            job_id = self.org.new_id("BulkJob", prefix="750")
             job_info = {
                 "id": job_id,
                 "operation": operation,
@@ -1473,9 +1665,7 @@ class Emulator:
                 self._jobs[job_id] = job
                 self._save_jobs()
             self._job_event(ctx, req, job, "UploadComplete")
-            return _json(
-                {k: v for k, v in job_info.items() if k != "query"}, headers={"X-Leakline-Entity": info.name}
-            )
+            return _json({k: v for k, v in job_info.items() if k != "query"}, meta={"entity": info.name})
         if rest == "" and m == "GET":
             records = [{k: v for k, v in j.info.items() if k != "query"} for j in self._jobs.values()]
             return _json({"done": True, "records": records, "nextRecordsUrl": None})
@@ -1494,7 +1684,7 @@ class Emulator:
             self._advance(ctx, req, job)
             return _json(
                 {k: v for k, v in job.info.items() if k != "query"},
-                headers={"X-Leakline-Entity": job.info["object"]},
+                meta={"entity": job.info["object"]},
             )
         if m == "PATCH":
             state = req.json().get("state")
@@ -1520,7 +1710,6 @@ class Emulator:
 
     def _advance(self, ctx: Ctx, req: Request, job: _Job) -> None:
         """Jobs move UploadComplete → InProgress → JobComplete over successive polls."""
-        job.polls += 1
         if job.info["state"] == "UploadComplete":
             job.info["state"] = "InProgress"
             self._job_event(ctx, req, job, "InProgress")
@@ -1568,20 +1757,19 @@ class Emulator:
             "Content-Type": "text/csv",
             "Sforce-Locator": next_locator,
             "Sforce-NumberOfRecords": str(len(chunk)),
-            "X-Leakline-Rows": str(len(chunk)),
-            "X-Leakline-Entity": job.info["object"],
         }
-        return Response(200, headers, body, truncate=self.faults.truncate_downloads)
+        return Response(
+            200,
+            headers,
+            body,
+            truncate=self.faults.truncate_downloads,
+            meta={"rows": len(chunk), "entity": job.info["object"]},
+        )
 
     # -- Tooling ----------------------------------------------------------------------------
     def _tooling(self, req: Request, ctx: Ctx, rest: str) -> Response:
         if rest in ("/query", "/query/") and req.method == "GET":
             return self._tooling_query(req, ctx)
-        if rest == "/leakline/metadata" and req.method == "GET":
-            return _json({"files": self._metadata_files()})
-        if rest.startswith("/leakline/metadata/") and req.method == "GET":
-            rel = rest[len("/leakline/metadata/") :]
-            return self._metadata_file(rel)
         if rest == "/sobjects" and req.method == "GET":
             names = sorted(self._tooling_objects())
             return _json(
@@ -1621,8 +1809,6 @@ class Emulator:
                     "records": records,
                 }
             )
-        from leakline.emulator.org import read_jsonl
-
         rows = [rec for _, rec in read_jsonl(path)]
         try:
             result = evaluate(query, rows, now=self.clock.now())
@@ -1640,36 +1826,72 @@ class Emulator:
             }
         )
 
-    def _metadata_root(self) -> Path:
-        return self.org.org_dir / "metadata"
+    # -- Metadata API (SOAP) retrieve ---------------------------------------------------------
+    def _metadata_soap(self, req: Request, path: str) -> Response:
+        """``retrieve`` and ``checkRetrieveStatus`` (what a posture audit needs), SOAP 1.1."""
+        text = req.body.decode("utf-8", errors="replace")
+        version_match = re.match(r"^/services/Soap/m/(\d+\.\d)", path)
+        version = version_match.group(1) if version_match else self.org.api_version
+        session = _xml_value(text, "sessionId")
+        headers = dict(req.headers)
+        if session:
+            headers["authorization"] = f"Bearer {session}"
+        try:
+            ctx = self._authenticate(
+                Request(req.method, path, req.query, headers, b"", req.client_ip), version
+            )
+            self._count_call()
+        except ApiError as err:
+            return _soap_fault(err.code, err.message)
+        action = (req.header("soapaction") or "").strip('"')
+        if not action:
+            action = "retrieve" if re.search(r"<(?:\w+:)?retrieve>", text) else "checkRetrieveStatus"
+        if action == "retrieve":
+            wanted = metadata_mod.requested_types(text)
+            single = _xml_value(text, "singlePackage").lower() != "false"
+            body = metadata_mod.retrieve_zip(self.org.org_dir / "metadata", wanted, version, single)
+            job_id = self.org.new_id("AsyncResult", prefix="09S")
+            with self.org.lock:
+                self._retrievals[job_id] = body
+            self._log_api(req, ctx, 200, "retrieve", "SOAP", len(body))
+            result = f"<done>false</done><id>{job_id}</id><state>Queued</state>"
+            return _soap_response("retrieveResponse", result)
+        if action == "checkRetrieveStatus":
+            job_id = _xml_value(text, "asyncProcessId")
+            with self.org.lock:
+                stored = self._retrievals.get(job_id)
+            if stored is None:
+                return _soap_fault("INVALID_ID_FIELD", f"invalid retrieve id {job_id[:18]}")
+            include = _xml_value(text, "includeZip").lower() == "true"
+            zipped = f"<zipFile>{base64.b64encode(stored).decode()}</zipFile>" if include else ""
+            self._log_api(req, ctx, 200, "checkRetrieveStatus", "SOAP", len(stored) if include else 0)
+            result = (
+                f"<done>true</done><id>{job_id}</id><status>Succeeded</status><success>true</success>{zipped}"
+            )
+            return _soap_response("checkRetrieveStatusResponse", result)
+        return _soap_fault("INVALID_OPERATION", f"the emulator does not implement {action[:40]}")
 
-    def _metadata_files(self) -> list[dict[str, Any]]:
-        root = self._metadata_root()
-        if not root.is_dir():
-            return []
-        import hashlib
-
-        out = []
-        for p in sorted(root.rglob("*")):
-            if p.is_file():
-                out.append(
-                    {
-                        "path": p.relative_to(root).as_posix(),
-                        "size": p.stat().st_size,
-                        "sha256": hashlib.sha256(p.read_bytes()).hexdigest(),
-                    }
-                )
-        return out
-
-    def _metadata_file(self, rel: str) -> Response:
-        root = self._metadata_root().resolve()
-        target = (root / rel).resolve()
-        if not target.is_relative_to(root) or not target.is_file():
-            raise ApiError(404, "NOT_FOUND", "The requested resource does not exist")
-        return Response(
-            200,
-            {"Content-Type": "application/xml" if target.suffix == ".xml" else "application/octet-stream"},
-            target.read_bytes(),
+    def _log_api(self, req: Request, ctx: Ctx, status: int, resource: str, family: str, size: int) -> None:
+        ua = req.header("user-agent") or ""
+        self.events.record(
+            "ApiTotalUsage",
+            self.clock.now(),
+            {
+                "REQUEST_ID": "4" + secrets.token_hex(8)[:14],
+                "USER_ID": ctx.user_id[:15],
+                "USER_NAME": ctx.username,
+                "API_FAMILY": family,
+                "API_VERSION": ctx.version,
+                "API_RESOURCE": resource,
+                "CLIENT_NAME": ua.split(" ")[0],
+                "CONNECTED_APP_ID": ctx.app.id[:15] if ctx.app else "",
+                "CONNECTED_APP_NAME": ctx.app.name if ctx.app else "",
+                "ENTITY_NAME": "",
+                "HTTP_METHOD": req.method,
+                "STATUS_CODE": status,
+                "COUNTS_AGAINST_API_LIMIT": "true",
+                "CLIENT_IP": req.client_ip,
+            },
         )
 
     # -- helpers for the Python API -----------------------------------------------------------
@@ -1695,20 +1917,33 @@ _SOAP_APP = App(
 )
 
 
+_SOAP_ENV = (
+    '<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope '
+    'xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns="http://soap.sforce.com/2006/04/metadata">'
+    "<soapenv:Body>{body}</soapenv:Body></soapenv:Envelope>"
+)
+
+
+def _soap_response(element: str, result: str) -> Response:
+    xml = _SOAP_ENV.format(body=f"<{element}><result>{result}</result></{element}>")
+    return Response(200, {"Content-Type": "text/xml;charset=UTF-8"}, xml.encode("utf-8"))
+
+
+def _soap_fault(code: str, message: str) -> Response:
+    fault = f"<soapenv:Fault><faultcode>sf:{code}</faultcode><faultstring>{code}: {escape(message)}</faultstring></soapenv:Fault>"
+    return Response(
+        500, {"Content-Type": "text/xml;charset=UTF-8"}, _SOAP_ENV.format(body=fault).encode("utf-8")
+    )
+
+
 def _is_event_object(name: str) -> bool:
     return name.endswith("EventStore") or (name.endswith("Event") and name not in ("Event",))
-
-
-def _job_id(seed_id: str) -> str:
-    return to18("750" + seed_id[3:15])
 
 
 def _xml_value(text: str, tag: str) -> str:
     m = re.search(rf"<(?:\w+:)?{tag}>(.*?)</(?:\w+:)?{tag}>", text, re.DOTALL)
     if not m:
         return ""
-    from html import unescape
-
     return unescape(m.group(1))
 
 

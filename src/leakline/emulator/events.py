@@ -206,8 +206,8 @@ class EventRecorder:
                 cols = [c for c, _ in COLUMNS.get(event_type, [])] or sorted({k for r in rows for k in r})
                 types = [t for _, t in COLUMNS.get(event_type, [])] or ["String"] * len(cols)
                 body = render_csv(cols, rows)
-                rel = f"{event_type}/{hour_start.strftime('%Y-%m-%dT%H')}-{sequence}.csv"
-                path = self.org.state_dir / "eventlogs" / rel
+                rel = f"eventlogs/{event_type}/{hour_start.strftime('%Y-%m-%dT%H')}-{sequence}.csv"
+                path = self.org.state_dir / rel
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_bytes(body)
                 record = {

@@ -249,7 +249,10 @@ class OrgState:
             return table
 
     def _load_elf(self, table: dict[str, dict[str, Any]]) -> None:
-        for base in (self.org_dir / "eventlogs", self.state_dir / "eventlogs"):
+        # ``path`` is relative to the folder holding ``eventlogs/`` (the simulator writes
+        # ``eventlogs/Login/2026-03-01.csv``); a path relative to ``eventlogs/`` itself is accepted too.
+        for root in (self.org_dir, self.state_dir):
+            base = root / "eventlogs"
             index = base / "EventLogFile.jsonl"
             if not index.is_file():
                 continue
@@ -261,7 +264,8 @@ class OrgState:
                     raise BadInputError("EventLogFile record needs Id and path", path=index, line=number)
                 rid = to18(rid)
                 table[rid] = rec
-                self._elf_paths[rid] = base / rel
+                candidate = root / rel
+                self._elf_paths[rid] = candidate if candidate.is_file() else base / rel
 
     def elf_path(self, record_id: str) -> Path | None:
         """The CSV body of an EventLogFile record."""
@@ -306,11 +310,11 @@ class OrgState:
         rec = self.get(sobject, record_id)
         return (sobject, rec) if rec is not None else None
 
-    def new_id(self, sobject: str) -> str:
+    def new_id(self, sobject: str, prefix: str | None = None) -> str:
         """A fresh 18-char id with the object's key prefix (deterministic sequence per state)."""
         with self.lock:
             info = self.object_info(sobject)
-            prefix = (info.key_prefix if info else None) or _DEFAULT_PREFIXES.get(sobject) or "a00"
+            prefix = prefix or (info.key_prefix if info else None) or _DEFAULT_PREFIXES.get(sobject) or "a00"
             self._counter += 1
             n = self._counter + 7_000_000
             digits = ""
@@ -346,13 +350,14 @@ class OrgState:
             self._record_change(change)
 
     def add_event_log_file(self, record: dict[str, Any], relative_path: str) -> None:
-        """Register an ELF file the emulator wrote under ``state/eventlogs/``."""
+        """Register an ELF file the emulator wrote (``relative_path`` from the state folder)."""
         with self.lock:
-            base = self.state_dir / "eventlogs"
-            _append_jsonl(base / "EventLogFile.jsonl", {**record, "path": relative_path})
+            _append_jsonl(
+                self.state_dir / "eventlogs" / "EventLogFile.jsonl", {**record, "path": relative_path}
+            )
             rid = to18(record["Id"])
             self.table("EventLogFile")[rid] = dict(record)
-            self._elf_paths[rid] = base / relative_path
+            self._elf_paths[rid] = self.state_dir / relative_path
 
     # -- small persisted documents ---------------------------------------------------------
     def load_doc(self, name: str) -> dict[str, Any]:

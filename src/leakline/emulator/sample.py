@@ -349,7 +349,7 @@ def build_org(root: Path) -> Path:
                 "LogFileFieldTypes": "String,String,String,Id,Id,IP,String,String",
                 "ApiVersion": 62.0,
                 "CreatedDate": "2026-03-02T03:00:00.000+0000",
-                "path": "Login/2026-03-01.csv",
+                "path": "eventlogs/Login/2026-03-01.csv",
             }
         )
         + "\n"
@@ -359,6 +359,18 @@ def build_org(root: Path) -> Path:
     ).write_text(
         '<?xml version="1.0" encoding="UTF-8"?>\n<SecuritySettings xmlns="http://soap.sforce.com/2006/04/metadata">'
         "<sessionSettings><sessionTimeout>TwentyFourHours</sessionTimeout></sessionSettings></SecuritySettings>\n"
+    )
+    objects = org / "metadata" / "force-app" / "main" / "default" / "objects" / "Account" / "fields"
+    objects.mkdir(parents=True)
+    (objects / "Secret__c.field-meta.xml").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<CustomField xmlns="http://soap.sforce.com/2006/04/metadata">\n'
+        "    <fullName>Secret__c</fullName>\n    <label>Secret</label>\n    <type>LongTextArea</type>\n"
+        "</CustomField>\n"
+    )
+    # Tooling API objects (optional in an org folder): answered by GET …/tooling/query
+    (org / "tooling").mkdir()
+    (org / "tooling" / "SecurityHealthCheck.jsonl").write_text(
+        json.dumps({"Id": "0Xf000000000001AAA", "Score": "62", "CustomBaselineId": None}) + "\n"
     )
     cert_pem, _ = jwt_keys()
     (org / "credentials.json").write_text(

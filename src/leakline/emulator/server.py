@@ -23,6 +23,8 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from filelock import FileLock, Timeout
+
 from leakline.core.clock import Clock, parse_utc
 from leakline.core.errors import BadInputError, UsageError
 from leakline.emulator.api import Emulator, Request, Response
@@ -57,6 +59,8 @@ def default_clock(org_dir: Path) -> Clock:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # headers and body go out in separate writes; without this, Nagle + delayed ACK add ~40 ms
+    disable_nagle_algorithm = True
     server_version = "leakline-emulator"
     sys_version = ""
 
@@ -105,6 +109,10 @@ class _Handler(BaseHTTPRequestHandler):
                 self.wfile.write(data)
             return
         assert resp.stream is not None
+        if self.command == "HEAD":
+            self.send_header("Content-Length", str(resp.length or 0))
+            self.end_headers()
+            return
         if resp.length is not None:
             self.send_header("Content-Length", str(resp.length))
             self.end_headers()
@@ -192,9 +200,23 @@ class EmulatorServer:
     ) -> None:
         self.org_dir = Path(org_dir)
         context = _tls_context(tls)
+        state = Path(state_dir) if state_dir is not None else self.org_dir / "state"
+        if not (self.org_dir / "org.json").is_file():
+            raise BadInputError("not an org folder (org.json missing)", path=self.org_dir)
+        state.mkdir(parents=True, exist_ok=True)
+        # One server per state folder: two would interleave their overlay files.
+        self._lock = FileLock(str(state / ".emulator.lock"))
+        try:
+            self._lock.acquire(timeout=0)
+        except Timeout:
+            raise UsageError(
+                f"another emulator is already serving {self.org_dir}",
+                hint="stop it, or pass a different --state",
+            ) from None
         try:
             self._httpd = _Server((host, port), context)
         except OSError as exc:
+            self._lock.release()
             raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
         bound_host, bound_port = str(self._httpd.server_address[0]), int(self._httpd.server_address[1])
         scheme = "https" if context is not None else "http"
@@ -204,12 +226,13 @@ class EmulatorServer:
                 self.org_dir,
                 clock=clock or default_clock(self.org_dir),
                 faults=faults,
-                state_dir=Path(state_dir) if state_dir is not None else None,
+                state_dir=state,
                 base_url=self.url,
                 record_events=record_events,
             )
         except Exception:
             self._httpd.server_close()
+            self._lock.release()
             raise
         self._httpd.emulator = self.emulator  # type: ignore[attr-defined]
         self._thread: threading.Thread | None = None
@@ -246,6 +269,8 @@ class EmulatorServer:
             self._thread.join(timeout=10)
             self._thread = None
         self._httpd.server_close()
+        if self._lock.is_locked:
+            self._lock.release()
 
     def __enter__(self) -> EmulatorServer:
         return self.start()

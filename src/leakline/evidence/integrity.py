@@ -22,9 +22,9 @@ from cryptography.exceptions import InvalidSignature
 
 from leakline import __version__
 from leakline.core.clock import iso
-from leakline.core.errors import IntegrityError, LeaklineError, UsageError
+from leakline.core.errors import BadInputError, IntegrityError, LeaklineError, UsageError
 from leakline.evidence import keys as keymod
-from leakline.evidence.locker import Locker, LockerState, atomic_write, build_state, sha256_file
+from leakline.evidence.locker import Locker, LockerState, atomic_write, fold_entry, sha256_file
 
 MANIFEST_FORMAT = "leakline-evidence-manifest/1"
 SIGNATURE_SIZE = 64
@@ -42,7 +42,7 @@ class VerifyReport:
         return not self.problems
 
 
-def build_manifest(locker: Locker, state: LockerState) -> dict[str, Any]:
+def build_manifest(locker: Locker, state: LockerState, stored: dict[str, str]) -> dict[str, Any]:
     """The manifest body for the current state (not yet signed)."""
     head = locker.log.head()
     if head is None:
@@ -57,7 +57,7 @@ def build_manifest(locker: Locker, state: LockerState) -> dict[str, Any]:
                 "kind": info.kind,
                 "acquired_at": iso(info.acquired_at),
                 "provenance": json.loads(info.provenance.model_dump_json(exclude_none=True)),
-                "stored_sha256": info.stored_sha256,
+                "stored_sha256": stored[info.sha256],
                 "stored_size": info.stored_size,
             }
         )
@@ -79,20 +79,35 @@ def build_manifest(locker: Locker, state: LockerState) -> dict[str, Any]:
 
 
 def seal(locker: Locker) -> dict[str, Any]:
-    """Check the stored files, then write and sign the manifest; returns the ``sealed`` entry."""
+    """Check the stored files, then write and sign the manifest; returns the ``sealed`` entry.
+
+    Objects already in the previous seal must still have the sealed ciphertext hash; objects
+    added since are decrypted and checked against their id before they are signed for.
+    """
     with locker.lock:
         log_problems = locker.log.verify()
         if log_problems:
             raise IntegrityError(f"cannot seal: {log_problems[0]}", hint="run: leakline evidence verify")
         state = locker.state()
+        previous = sealed_stored_hashes(locker, list(locker.log.entries()))
+        stored: dict[str, str] = {}
         for info in state.objects.values():
             path = locker.object_path(info.sha256)
             label = f"locker/objects/{info.sha256[:2]}/{info.sha256}"
             if not path.exists():
                 raise IntegrityError(f"cannot seal: {label}: object file is missing")
-            if sha256_file(path) != info.stored_sha256:
-                raise IntegrityError(f"cannot seal: {label}: encrypted file differs from what was stored")
-        manifest = build_manifest(locker, state)
+            stored[info.sha256] = sha256_file(path)
+            if info.sha256 in previous:
+                if stored[info.sha256] != previous[info.sha256]:
+                    raise IntegrityError(f"cannot seal: {label}: encrypted file changed since the last seal")
+                continue
+            try:
+                _read_through(locker, info.sha256)
+            except IntegrityError as exc:
+                raise IntegrityError(
+                    f"cannot seal: {exc.message}", hint="run: leakline evidence verify"
+                ) from None
+        manifest = build_manifest(locker, state, stored)
         body = (json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
         signature = locker.signing_key().sign(body)
         atomic_write(locker.root / "manifest.json", body)
@@ -110,14 +125,19 @@ def seal(locker: Locker) -> dict[str, Any]:
 def verify(locker: Locker, *, deep: bool = True, record: bool = True) -> VerifyReport:
     """Check custody log, locker metadata, every object, the manifest and its signature.
 
-    ``deep`` decrypts and re-hashes every object; otherwise only the ciphertext hashes are
-    compared with the log. With ``record`` the outcome is appended as a ``verified`` entry.
+    ``deep`` decrypts and re-hashes every object; otherwise only the ciphertext hashes of sealed
+    objects are compared with the manifest. With ``record`` the outcome is logged as ``verified``.
     """
     report = VerifyReport()
     entries = _check_log(locker, report)
-    state = build_state(iter(entries))
+    state = LockerState()
+    for entry in entries:
+        try:
+            fold_entry(state, entry)
+        except (ValueError, KeyError, TypeError, AttributeError, BadInputError):
+            report.problems.append(f"locker/custody.log: entry seq {entry.get('seq')} cannot be interpreted")
     _check_metadata(locker, entries, report)
-    _check_objects(locker, state, entries, report, deep=deep)
+    _check_objects(locker, state, entries, sealed_stored_hashes(locker, entries), report, deep=deep)
     _check_manifest(locker, entries, report)
     if record:
         try:
@@ -175,8 +195,15 @@ def _check_metadata(locker: Locker, entries: list[dict[str, Any]], report: Verif
 
 
 def _check_objects(
-    locker: Locker, state: LockerState, entries: list[dict[str, Any]], report: VerifyReport, *, deep: bool
+    locker: Locker,
+    state: LockerState,
+    entries: list[dict[str, Any]],
+    sealed: dict[str, str],
+    report: VerifyReport,
+    *,
+    deep: bool,
 ) -> None:
+    unsealed = 0
     acquired_seq = {}
     for entry in entries:
         if entry.get("action") == "acquired" and entry.get("sha256") not in acquired_seq:
@@ -192,21 +219,22 @@ def _check_objects(
             continue
         if deep:
             try:
-                with locker.reader(sha) as handle:
-                    while handle.read(1 << 20):
-                        pass
+                _read_through(locker, sha)
             except IntegrityError as exc:
                 report.problems.append(exc.message)
                 continue
-        if sha256_file(path) != info.stored_sha256:
+        if sha in sealed and sha256_file(path) != sealed[sha]:
             report.problems.append(
-                f"{label}: encrypted file differs from what was stored (modified or replaced)"
+                f"{label}: encrypted file differs from the stored_sha256 sealed in manifest.json (modified or replaced)"
             )
+        elif sha not in sealed:
+            unsealed += 1
     for sha, entry in state.shredded.items():
         if locker.object_path(sha).exists() or locker.key_path(sha).exists():
             report.problems.append(
                 f"{_rel(locker, locker.object_path(sha))}: present although shredded at custody seq {entry.get('seq')}"
             )
+    report.checked["unsealed_objects"] = unsealed
     known = set(state.objects) | set(state.shredded)
     objects_dir = locker.root / "objects"
     if objects_dir.is_dir():
@@ -270,6 +298,24 @@ def _check_manifest_head(body: bytes, entries: list[dict[str, Any]], report: Ver
         report.problems.append(
             f"locker/custody.log: entry seq {head.get('seq')} differs from the head sealed in manifest.json"
         )
+
+
+def _read_through(locker: Locker, sha: str) -> None:
+    """Decrypt an object to its end (the reader checks every chunk and the sha256)."""
+    with locker.reader(sha) as handle:
+        while handle.read(1 << 20):
+            pass
+
+
+def sealed_stored_hashes(locker: Locker, entries: list[dict[str, Any]]) -> dict[str, str]:
+    """Ciphertext sha256 per object from the latest manifest, if it is intact; else empty."""
+    report = VerifyReport()
+    _check_manifest(locker, entries, report)
+    path = locker.root / "manifest.json"
+    if report.problems or not path.exists():
+        return {}
+    manifest = json.loads(path.read_bytes())
+    return {obj["sha256"]: obj["stored_sha256"] for obj in manifest.get("objects", [])}
 
 
 def verified_manifest(locker: Locker) -> tuple[bytes, bytes]:

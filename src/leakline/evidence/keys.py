@@ -50,7 +50,8 @@ class CaseKey:
     where: str
     created: bool = False
 
-    def _sub(self, label: str) -> bytes:
+    def derive(self, label: str) -> bytes:
+        """A 32-byte sub-key for ``label`` (HKDF-SHA256); use it instead of the case key itself."""
         return HKDF(algorithm=hashes.SHA256(), length=KEY_SIZE, salt=None, info=label.encode()).derive(
             self.secret
         )
@@ -63,7 +64,7 @@ class CaseKey:
     def wrap(self, data_key: bytes, label: str) -> bytes:
         """Encrypt a data key under the case key, bound to ``label`` (the object id)."""
         nonce = secrets.token_bytes(12)
-        sealed = AESGCM(self._sub("leakline wrap v1")).encrypt(nonce, data_key, label.encode())
+        sealed = AESGCM(self.derive("leakline wrap v1")).encrypt(nonce, data_key, label.encode())
         return WRAP_MAGIC + nonce + sealed
 
     def unwrap(self, blob: bytes, label: str, what: str) -> bytes:
@@ -72,7 +73,7 @@ class CaseKey:
             raise IntegrityError(f"{what}: wrapped key has the wrong size or header")
         nonce, sealed = blob[8:20], blob[20:]
         try:
-            return AESGCM(self._sub("leakline wrap v1")).decrypt(nonce, sealed, label.encode())
+            return AESGCM(self.derive("leakline wrap v1")).decrypt(nonce, sealed, label.encode())
         except InvalidTag:
             raise IntegrityError(f"{what}: wrapped key fails authentication (modified or moved)") from None
 
@@ -82,12 +83,12 @@ class CaseKey:
             serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
         )
         nonce = secrets.token_bytes(12)
-        return nonce + AESGCM(self._sub("leakline signing v1")).encrypt(nonce, raw, b"ed25519")
+        return nonce + AESGCM(self.derive("leakline signing v1")).encrypt(nonce, raw, b"ed25519")
 
     def open_private_key(self, blob: bytes) -> Ed25519PrivateKey:
         """Decrypt the signing key sealed by ``seal_private_key``."""
         try:
-            raw = AESGCM(self._sub("leakline signing v1")).decrypt(blob[:12], blob[12:], b"ed25519")
+            raw = AESGCM(self.derive("leakline signing v1")).decrypt(blob[:12], blob[12:], b"ed25519")
         except InvalidTag:
             raise IntegrityError("locker.json: signing key fails authentication (modified)") from None
         return Ed25519PrivateKey.from_private_bytes(raw)

@@ -25,6 +25,7 @@ import json
 import os
 import secrets
 import socket
+import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -39,7 +40,7 @@ from leakline import __version__
 from leakline.core.case import Case
 from leakline.core.chainlog import ChainLog
 from leakline.core.clock import Clock, SystemClock, iso, parse_utc
-from leakline.core.errors import ConfigError, IntegrityError, UsageError
+from leakline.core.errors import BadInputError, ConfigError, IntegrityError, UsageError
 from leakline.evidence import keys as keymod
 from leakline.evidence.models import Hold, ObjectInfo, Provenance
 from leakline.evidence.objfmt import CHUNK_SIZE, PlainReader
@@ -101,7 +102,9 @@ class Locker:
         self.adaptive_compression = True
         self.lock = FileLock(str(self.root / ".lock"))
         self._state: LockerState | None = None
-        self._state_stamp: tuple[int, int] | None = None
+        self._state_offset = 0
+        self._state_last = b""
+        self._state_guard = threading.Lock()
         self.key_notice: str | None = None
         if key.created:
             self.key_notice = (
@@ -121,6 +124,12 @@ class Locker:
         if not meta_path.exists():
             with FileLock(str(root / ".lock")):
                 if not meta_path.exists():
+                    if (root / "custody.log").exists() or any((root / "objects").glob("*/*")):
+                        # Never start a fresh locker (new keys) over existing evidence.
+                        raise IntegrityError(
+                            "locker/locker.json is missing but the locker holds evidence",
+                            hint="restore locker.json from a backup; nothing was changed",
+                        )
                     return cls._create(case, clock)
         meta = _read_meta(meta_path)
         salt = meta["key"].get("salt")
@@ -455,16 +464,49 @@ class Locker:
         return self.log.append(entry)
 
     def state(self) -> LockerState:
-        """Objects, shredded objects and holds as the custody log records them (cached)."""
+        """Objects, shredded objects and holds as the custody log records them.
+
+        Kept in memory and brought up to date by reading only the lines appended since the
+        last call (a collector adding thousands of objects must not re-read the log each time).
+        """
+        with self._state_guard:
+            return self._refresh_state()
+
+    def _refresh_state(self) -> LockerState:
         try:
-            stat = self.log.path.stat()
-            stamp = (stat.st_size, stat.st_mtime_ns)
+            size = self.log.path.stat().st_size
         except FileNotFoundError:
-            stamp = (0, 0)
-        if self._state is None or stamp != self._state_stamp:
-            self._state = build_state(self.log.entries())
-            self._state_stamp = stamp
-        return self._state
+            size = 0
+        if self._state is not None and size == self._state_offset:
+            return self._state
+        if self._state is None or size < self._state_offset or not self._state_prefix_unchanged():
+            self._state, self._state_offset, self._state_last = LockerState(), 0, b""
+        state = self._state
+        if size == 0:
+            return state
+        with self.log.path.open("rb") as handle:
+            handle.seek(self._state_offset)
+            for raw in handle:
+                if not raw.endswith(b"\n"):
+                    break
+                try:
+                    fold_entry(state, json.loads(raw))
+                except (ValueError, KeyError, TypeError, AttributeError, BadInputError):
+                    self._state = None
+                    raise IntegrityError(
+                        f"{self.log.path}:{state.entries + 1}: custody log entry cannot be read",
+                        hint="run: leakline evidence verify",
+                    ) from None
+                self._state_offset += len(raw)
+                self._state_last = raw
+        return state
+
+    def _state_prefix_unchanged(self) -> bool:
+        if not self._state_last:
+            return self._state_offset == 0
+        with self.log.path.open("rb") as handle:
+            handle.seek(self._state_offset - len(self._state_last))
+            return handle.read(len(self._state_last)) == self._state_last
 
     # -- paths -------------------------------------------------------------------------------
 
@@ -510,42 +552,45 @@ def build_state(entries: Iterator[dict[str, Any]]) -> LockerState:
     """Fold custody entries into the current objects, shredded objects and holds."""
     state = LockerState()
     for entry in entries:
-        state.entries += 1
-        action, sha, detail = entry.get("action"), entry.get("sha256"), entry.get("detail") or {}
-        if action == "acquired" and sha and sha in state.objects and not detail.get("duplicate"):
-            # Stored again because the object file had gone missing: the first record stays,
-            # the stored file is the new one.
-            state.objects[sha] = state.objects[sha].model_copy(
-                update={"stored_size": detail["stored_size"]}
-            )
-        elif action == "acquired" and sha and not detail.get("duplicate"):
-            state.objects[sha] = ObjectInfo(
-                sha256=sha,
-                size=detail["size"],
-                name=detail["name"],
-                kind=detail["kind"],
-                acquired_at=parse_utc(entry["at"]),
-                provenance=Provenance(**entry.get("provenance", {"source": "leakline"})),
-                stored_size=detail["stored_size"],
-            )
-            state.shredded.pop(sha, None)
-        elif action == "shredded" and sha:
-            state.objects.pop(sha, None)
-            state.shredded[sha] = entry
-        elif action == "held":
-            retain = detail.get("retain_until")
-            state.holds[detail["hold_id"]] = Hold(
-                hold_id=detail["hold_id"],
-                sha256=sha,
-                reason=detail.get("reason", ""),
-                matter=detail.get("matter"),
-                retain_until=parse_utc(retain) if retain else None,
-                placed_at=parse_utc(entry["at"]),
-                placed_by=entry.get("operator", "?"),
-            )
-        elif action == "released":
-            state.holds.pop(detail.get("hold_id", ""), None)
+        fold_entry(state, entry)
     return state
+
+
+def fold_entry(state: LockerState, entry: dict[str, Any]) -> None:
+    """Apply one custody entry to ``state``."""
+    state.entries += 1
+    action, sha, detail = entry.get("action"), entry.get("sha256"), entry.get("detail") or {}
+    if action == "acquired" and sha and sha in state.objects and not detail.get("duplicate"):
+        # Stored again because the object file had gone missing: the first record stays,
+        # the stored file is the new one.
+        state.objects[sha] = state.objects[sha].model_copy(update={"stored_size": detail["stored_size"]})
+    elif action == "acquired" and sha and not detail.get("duplicate"):
+        state.objects[sha] = ObjectInfo(
+            sha256=sha,
+            size=detail["size"],
+            name=detail["name"],
+            kind=detail["kind"],
+            acquired_at=parse_utc(entry["at"]),
+            provenance=Provenance(**entry.get("provenance", {"source": "leakline"})),
+            stored_size=detail["stored_size"],
+        )
+        state.shredded.pop(sha, None)
+    elif action == "shredded" and sha:
+        state.objects.pop(sha, None)
+        state.shredded[sha] = entry
+    elif action == "held":
+        retain = detail.get("retain_until")
+        state.holds[detail["hold_id"]] = Hold(
+            hold_id=detail["hold_id"],
+            sha256=sha,
+            reason=detail.get("reason", ""),
+            matter=detail.get("matter"),
+            retain_until=parse_utc(retain) if retain else None,
+            placed_at=parse_utc(entry["at"]),
+            placed_by=entry.get("operator", "?"),
+        )
+    elif action == "released":
+        state.holds.pop(detail.get("hold_id", ""), None)
 
 
 def _describe_source(source: str) -> str:

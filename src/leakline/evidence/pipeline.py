@@ -26,7 +26,7 @@ import zstandard
 from leakline.evidence.objfmt import CHUNK_SIZE, ChunkSealer
 
 BLOCK_SIZE = 4 << 20
-QUEUE_DEPTH = 4
+QUEUE_DEPTH = 8
 DEFAULT_LEVEL = 1
 _RAW_BLOCK = 128 << 10
 # zstd frame magic, a descriptor without content size/checksum, and a 128 KiB window.
@@ -76,15 +76,26 @@ class _Worker(threading.Thread):
                     return
 
 
-def raw_frame(data: bytes) -> bytes:
-    """``data`` as a zstd frame of raw (stored) blocks: valid zstd, no compression work."""
-    parts = [_RAW_FRAME_HEADER]
+def raw_frame_parts(data: bytes) -> list[bytes | memoryview]:
+    """``data`` as the pieces of a zstd frame of raw (stored) blocks: valid zstd, no compression.
+
+    Pieces, not one joined buffer: the sealer copies them into its chunk buffer anyway.
+    """
+    view = memoryview(data)
+    parts: list[bytes | memoryview] = [_RAW_FRAME_HEADER]
+    if not data:
+        parts.append((1).to_bytes(3, "little"))  # one empty last block
     for offset in range(0, len(data), _RAW_BLOCK):
-        block = data[offset : offset + _RAW_BLOCK]
+        block = view[offset : offset + _RAW_BLOCK]
         last = offset + _RAW_BLOCK >= len(data)
         parts.append(((len(block) << 3) | int(last)).to_bytes(3, "little"))
         parts.append(block)
-    return b"".join(parts)
+    return parts
+
+
+def raw_frame(data: bytes) -> bytes:
+    """``data`` as one zstd frame of raw blocks."""
+    return b"".join(raw_frame_parts(data))
 
 
 def compress_workers() -> int:
@@ -123,8 +134,12 @@ def ingest(
         frame: bytes = context.compress(block)
         return frame
 
-    def write(item: Future[bytes] | bytes) -> None:
-        sealer.write(item.result() if isinstance(item, Future) else item)
+    def write(item: Future[bytes] | list[bytes | memoryview]) -> None:
+        if isinstance(item, Future):
+            sealer.write(item.result())
+            return
+        for part in item:
+            sealer.write(part)
 
     hasher = _Worker("evidence-hash", plain_hash.update, lambda: None)
     writer = _Worker("evidence-write", write, sealer.close)
@@ -139,9 +154,9 @@ def ingest(
                 size += len(block)
                 hasher.inbox.put(block)
                 in_flight = [job for job in in_flight if not job.done()]
-                item: Future[bytes] | bytes
+                item: Future[bytes] | list[bytes | memoryview]
                 if adaptive and len(in_flight) >= workers:
-                    item, raw = raw_frame(block), raw + 1
+                    item, raw = raw_frame_parts(block), raw + 1
                 else:
                     item, compressed = pool.submit(compress, block), compressed + 1
                     in_flight.append(item)

@@ -21,7 +21,9 @@ def selftest() -> Iterator[SelfTestResult]:
     elements = load_elements()
     for detector in DETECTORS:
         problems: list[str] = []
-        if detector.family in DIGIT_FAMILIES and re.search(r"\d", re.sub(r"\{[\d,]*\}", "", detector.shape)):
+        if detector.family in DIGIT_FAMILIES and re.search(
+            r"\d", re.sub(r"\{[\d,]*\}|\\[1-9]", "", detector.shape)
+        ):
             problems.append("numeric shapes may use \\d only (shapes are checked once per digit pattern)")
         if detector.element not in elements:
             problems.append(f"unknown element {detector.element!r}")

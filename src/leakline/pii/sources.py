@@ -105,6 +105,12 @@ def _file_tables(path: Path, name: str) -> list[Table]:
 
 def _dir_tables(root: Path) -> Iterator[Table]:
     if (root / "case.yaml").is_file():
+        snapshot = root / "events" / "_objects"
+        if snapshot.is_dir():
+            # Records collected into the case, as the event store keeps them (one folder per object).
+            for folder in sorted(p for p in snapshot.iterdir() if p.is_dir()):
+                yield Table(folder.name, partial(_snapshot_batches, folder))
+            return
         orgs = sorted(p.parent for p in root.rglob("sobjects") if p.is_dir() and "locker" not in p.parts)
         if not orgs:
             raise UsageError(
@@ -120,6 +126,15 @@ def _dir_tables(root: Path) -> Iterator[Table]:
     for path in sorted(root.rglob("*")):
         if path.is_file() and path.suffix.lower() in FILE_SUFFIXES | SQLITE_SUFFIXES:
             yield from _file_tables(path, str(path.relative_to(root)))
+
+
+def _snapshot_batches(folder: Path) -> Iterator[pa.RecordBatch]:
+    for path in sorted(folder.glob("*.parquet")):
+        for batch in _parquet_batches(path):
+            keep = [i for i, n in enumerate(batch.schema.names) if not n.startswith("_evidence")]
+            yield pa.RecordBatch.from_arrays(
+                [batch.column(i) for i in keep], names=[batch.schema.names[i] for i in keep]
+            )
 
 
 def _org_tables(org: Path, prefix: str) -> Iterator[Table]:

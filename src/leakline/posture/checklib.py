@@ -23,6 +23,13 @@ def metadata_or_reason(ctx: Context) -> tuple[OrgMetadata | None, list[Result]]:
     return ctx.metadata, []
 
 
+def holder_detail_or_reason(meta: OrgMetadata) -> list[Result]:
+    """NOT_EVALUATED when holders carry user permissions only (live mode), else nothing."""
+    if meta.holder_detail_missing:
+        return [Result(Status.NOT_EVALUATED, "(profiles)", meta.holder_detail_missing)]
+    return []
+
+
 def not_evaluated(resource: str, reason: str) -> list[Result]:
     return [Result(Status.NOT_EVALUATED, resource, reason)]
 
@@ -45,9 +52,9 @@ def tokens(name: str) -> list[str]:
 
 
 def name_matches(name: str, hints: Iterable[str]) -> bool:
-    """True if a token of ``name`` starts with one of ``hints`` (integration-user names)."""
+    """True if a token of ``name`` is one of ``hints`` (or, for hints of 5+ letters, starts with it)."""
     parts = tokens(name)
-    return any(p.startswith(h) for p in parts for h in hints)
+    return any(p == h or (len(h) >= 5 and p.startswith(h)) for p in parts for h in hints)
 
 
 def is_admin(holder: PermissionHolder, admin_profiles: Iterable[str]) -> bool:

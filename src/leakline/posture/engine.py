@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import cache
@@ -111,11 +112,27 @@ def run_audit(
     return Audit(outcomes, score(outcomes))
 
 
-def to_findings(audit: Audit) -> list[Finding]:
-    """FAIL results as case findings (stage ``posture``)."""
+def _sha256(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def to_findings(audit: Audit, roots: dict[str, Path] | None = None) -> list[Finding]:
+    """FAIL results as case findings (stage ``posture``).
+
+    ``roots`` maps ``metadata`` / ``code`` to the audited folders; a finding on a file then
+    records the file's sha256 (``data.source``), so it can be matched to the locked evidence copy.
+    """
+    roots = roots or {}
     findings = []
     for check, result in audit.failures():
         key = [result.resource, result.file, result.line]
+        source = None
+        root = roots.get("code" if "code" in check.meta.inputs else "metadata")
+        if result.file is not None and root is not None:
+            source = {"path": result.file, "line": result.line, "sha256": _sha256(root / result.file)}
         findings.append(
             Finding(
                 id=Finding.make_id(f"posture.{check.id}", key),
@@ -130,6 +147,7 @@ def to_findings(audit: Audit) -> list[Finding]:
                     "line": result.line,
                     "category": check.meta.category,
                     "mappings": check.meta.mappings.model_dump(mode="json"),
+                    "source": source,
                 },
             )
         )

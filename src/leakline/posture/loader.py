@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from leakline.core.errors import BadInputError
+from leakline.core.registry import UnitLoadError, UnitProblem
 from leakline.posture.model import (
     ConnectedApp,
     CriteriaItem,
@@ -22,6 +23,7 @@ from leakline.posture.model import (
     CustomMetadataRecord,
     CustomMetadataValue,
     CustomObject,
+    ExternalClientAppPolicy,
     FieldPermission,
     InstalledPackage,
     IpRange,
@@ -135,6 +137,11 @@ def _connected_app(meta: OrgMetadata, root: Node, rel: str, stem: str, _path: Pa
             ip_ranges=_ip_ranges(root, "ipRanges", "start", "end", rel),
         )
     )
+
+
+def _eca_policy(meta: OrgMetadata, root: Node, rel: str, stem: str, _path: Path) -> None:
+    values = {c.tag: Setting(c.text.strip(), _w(rel, c)) for c in root.children if not c.children}
+    meta.eca_policies.append(ExternalClientAppPolicy(root.get("fullName") or stem, _w(rel, root), values))
 
 
 def _flatten(node: Node, prefix: str, rel: str, out: dict[str, Setting]) -> None:
@@ -290,6 +297,7 @@ HANDLERS: dict[str, tuple[frozenset[str], Handler]] = {
     "profile": (frozenset({"Profile"}), _holder("profile")),
     "permissionset": (frozenset({"PermissionSet"}), _holder("permission_set")),
     "connectedapp": (frozenset({"ConnectedApp"}), _connected_app),
+    "ecaoauthplcy": (frozenset({"ExtlClntAppOauthConfigurablePolicies"}), _eca_policy),
     "settings": (frozenset(), _settings),  # every settings file is listed; Security is parsed
     "remotesite": (frozenset({"RemoteSiteSetting"}), _remote_site),
     "namedcredential": (frozenset({"NamedCredential"}), _named_credential),
@@ -313,11 +321,13 @@ def _read_source(path: Path, rel: str) -> tuple[str, ...]:
 def load_metadata(directory: Path) -> OrgMetadata:
     """Load every recognised metadata file under ``directory`` (sorted, deterministic).
 
-    Malformed XML raises ``BadInputError`` with the file and line.
+    Malformed XML in any file raises ``UnitLoadError`` (a ``BadInputError``) listing every bad
+    file with its line, after reading the whole folder.
     """
     if not directory.is_dir():
         raise BadInputError("metadata folder not found", path=directory)
     meta = OrgMetadata(root=str(directory))
+    problems: list[UnitProblem] = []
     for current, dirs, files in os.walk(directory):
         dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
         base = Path(current)
@@ -337,9 +347,16 @@ def load_metadata(directory: Path) -> OrgMetadata:
                 continue  # a Markdown file, not a custom metadata record
             if suffix == "settings" and base.name.lower() != "settings":
                 continue
-            root = parse_file(path, rel)
+            try:
+                root = parse_file(path, rel)
+            except BadInputError as exc:
+                where = f"{exc.path}:{exc.line}: " if exc.line is not None else f"{exc.path}: "
+                problems.append(UnitProblem(rel, exc.line or 1, exc.message.removeprefix(where)))
+                continue
             meta.files_read += 1
             expected, handler = entry
             if suffix == "settings" or root.tag in expected:
                 handler(meta, root, rel, stem, path)
+    if problems:
+        raise UnitLoadError(problems)
     return meta

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True, slots=True)
 class Where:
-    """A place in the input: relative file and 1-based line."""
+    """A place in the input: relative file and 1-based line (``None`` for records read live)."""
 
-    file: str
-    line: int
+    file: str | None
+    line: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +86,15 @@ class ConnectedApp:
     refresh_token_where: Where | None = None
     has_oauth: bool = False
     ip_ranges: tuple[IpRange, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ExternalClientAppPolicy:
+    """``ExtlClntAppOauthConfigurablePolicies`` (``.ecaOauthPlcy``): an External Client App's OAuth policy."""
+
+    name: str
+    where: Where
+    values: dict[str, Setting]  # element name → value and place
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,6 +222,7 @@ class OrgMetadata:
     root: str
     holders: list[PermissionHolder] = field(default_factory=list)
     connected_apps: list[ConnectedApp] = field(default_factory=list)
+    eca_policies: list[ExternalClientAppPolicy] = field(default_factory=list)
     security: SecuritySettings | None = None
     settings_files: list[str] = field(default_factory=list)
     remote_sites: list[RemoteSite] = field(default_factory=list)
@@ -225,6 +235,9 @@ class OrgMetadata:
     custom_metadata: list[CustomMetadataRecord] = field(default_factory=list)
     installed_packages: list[InstalledPackage] = field(default_factory=list)
     files_read: int = 0
+    # Live mode reads profiles and permission sets as records: user permissions only. Checks that
+    # need object/field permissions or login IP ranges say NOT_EVALUATED with this reason.
+    holder_detail_missing: str | None = None
 
     @property
     def profiles(self) -> list[PermissionHolder]:

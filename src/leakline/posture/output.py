@@ -5,6 +5,7 @@ Messages come from the checks, which only ever put masked secrets into them.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from leakline import __version__
@@ -102,8 +103,13 @@ def to_markdown(audit: Audit) -> str:
     return "\n".join(lines) + "\n"
 
 
-def to_sarif(audit: Audit) -> str:
-    """SARIF 2.1.0: one rule per check, one result per FAIL (with file and line where known)."""
+def to_sarif(audit: Audit, roots: dict[str, Path] | None = None) -> str:
+    """SARIF 2.1.0: one rule per check, one result per FAIL (with file and line where known).
+
+    With ``roots`` (``metadata`` / ``code`` → folder), locations carry a ``uriBaseId``
+    (``METADATA`` / ``CODE``) defined in ``originalUriBaseIds``, so the relative paths resolve.
+    """
+    roots = roots or {}
     rules = []
     for outcome in audit.outcomes:
         meta = outcome.check.meta
@@ -140,25 +146,26 @@ def to_sarif(audit: Audit) -> str:
             "properties": {"severity": severity.value},
         }
         if result.file is not None:
-            location: dict[str, Any] = {"artifactLocation": {"uri": result.file}}
+            artifact: dict[str, Any] = {"uri": result.file}
+            base = "code" if "code" in check.meta.inputs else "metadata"
+            if base in roots:
+                artifact["uriBaseId"] = base.upper()
+            location: dict[str, Any] = {"artifactLocation": artifact}
             if result.line is not None:
                 location["region"] = {"startLine": result.line}
             entry["locations"] = [{"physicalLocation": location}]
         results.append(entry)
+    run: dict[str, Any] = {
+        "tool": {"driver": {"name": "leakline-posture", "version": __version__, "rules": rules}},
+        "results": results,
+    }
+    if roots:
+        run["originalUriBaseIds"] = {
+            name.upper(): {"uri": folder.resolve().as_uri() + "/"} for name, folder in sorted(roots.items())
+        }
     doc = {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "leakline-posture",
-                        "version": __version__,
-                        "rules": rules,
-                    }
-                },
-                "results": results,
-            }
-        ],
+        "runs": [run],
     }
     return jsonio.dumps(doc)

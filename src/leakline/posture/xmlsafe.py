@@ -41,7 +41,7 @@ class Node:
 
     @property
     def tag(self) -> str:
-        return etree.QName(self._el).localname
+        return str(etree.QName(self._el).localname)
 
     @property
     def line(self) -> int:

@@ -156,10 +156,10 @@ def _journal(case: Case) -> list[dict[str, Any]]:
 
 
 def _evidence(case: Case) -> list[dict[str, Any]] | None:
-    try:
-        from leakline.evidence import Locker
-    except ImportError:
-        return None
+    from leakline.evidence import Locker
+
+    if not (case.locker_dir / "locker.json").is_file():
+        return None  # never create a locker (or a key) just to write a report
     locker = Locker.open(case)
     rows = []
     for info in locker.list():

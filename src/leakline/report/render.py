@@ -33,7 +33,12 @@ class _Attr(dict[str, Any]):
     """Dict with attribute access and None for missing keys (templates read optional fields)."""
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)  # e.g. __html__: Jinja probes for it
         return self.get(name)
+
+    def __str__(self) -> str:
+        return ", ".join(f"{k}={v}" for k, v in self.items())
 
 
 def _wrap(value: Any) -> Any:

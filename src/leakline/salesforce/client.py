@@ -19,7 +19,7 @@ import os
 import re
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -77,6 +77,20 @@ class ApiBudget:
 
     max_calls: int | None = None
     max_fraction: float | None = None
+
+
+class _Session(requests.Session):
+    """A session whose explicit CA bundle wins over ``REQUESTS_CA_BUNDLE``/``CURL_CA_BUNDLE``
+    (requests lets the environment override ``session.verify``, which would silently ignore
+    ``--ca-bundle``)."""
+
+    def merge_environment_settings(
+        self, url: str | bytes | None, proxies: Any, stream: Any, verify: Any, cert: Any
+    ) -> Any:
+        settings = super().merge_environment_settings(url, proxies, stream, verify, cert)
+        if verify is None and self.verify is not True:
+            settings["verify"] = self.verify
+        return settings
 
 
 class _LoopbackHttpAdapter(HTTPAdapter):
@@ -155,7 +169,7 @@ class SalesforceClient:
         self.backoff_base = backoff_base
         self.timeout = timeout
         self._sleep = sleep
-        self._http = requests.Session()
+        self._http: requests.Session = _Session()
         self._http.verify = verify
         self._http.hooks["response"].append(self._on_response)
         self._sf: Salesforce | None = None
@@ -164,6 +178,7 @@ class SalesforceClient:
         self._used: int | None = None
         self._limit: int | None = None
         self._retry_after: float | None = None
+        self._describes: dict[str, list[Mapping[str, Any]]] = {}
         self.retries = 0
         self.refreshes = 0
 
@@ -219,7 +234,7 @@ class SalesforceClient:
     # --- accounting ---------------------------------------------------------------------------
     def _on_response(self, resp: requests.Response, *args: Any, **kwargs: Any) -> None:
         path = urlsplit(resp.url).path
-        if path.startswith(("/services/data/", "/services/async/")):
+        if path.startswith(("/services/data/", "/services/async/", "/services/Soap/")):
             self._calls += 1
         info = resp.headers.get("Sforce-Limit-Info", "")
         match = re.search(r"api-usage=(\d+)/(\d+)", info)
@@ -332,10 +347,15 @@ class SalesforceClient:
             self._used = max(self._used or 0, daily.max - daily.remaining)
         return out
 
-    def query_pages(self, soql: str, *, include_deleted: bool = False) -> Iterator[QueryPage]:
-        """Every page of a SOQL query (``queryAll`` with ``include_deleted``)."""
+    def query_pages(
+        self, soql: str, *, include_deleted: bool = False, batch_size: int | None = None
+    ) -> Iterator[QueryPage]:
+        """Every page of a SOQL query (``queryAll`` with ``include_deleted``); ``batch_size`` 200–2000."""
         endpoint = "queryAll" if include_deleted else "query"
-        result, rid = self._call(endpoint, lambda: self.sf.query(soql, include_deleted=include_deleted))
+        options = {"Sforce-Query-Options": f"batchSize={batch_size}"} if batch_size else {}
+        result, rid = self._call(
+            endpoint, lambda: self.sf.query(soql, include_deleted=include_deleted, headers=options)
+        )
         while True:
             records = tuple(Record.from_api(r) for r in result.get("records", []))
             yield QueryPage(
@@ -346,73 +366,86 @@ class SalesforceClient:
             next_url = str(result["nextRecordsUrl"])
             result, rid = self._call(
                 endpoint,
-                lambda url=next_url: self.sf.query_more(url, identifier_is_url=True),  # type: ignore[misc]
+                lambda url=next_url: self.sf.query_more(url, identifier_is_url=True, headers=options),  # type: ignore[misc]
             )
 
     def query(self, soql: str, *, include_deleted: bool = False) -> list[Record]:
         """All records of a SOQL query."""
         return [r for page in self.query_pages(soql, include_deleted=include_deleted) for r in page.records]
 
+    def _describe(self, sobject: str) -> list[Mapping[str, Any]]:
+        if sobject not in self._describes:
+            data, _ = self._call(f"describe {sobject}", lambda: self._sobject(sobject).describe())
+            self._describes[sobject] = [f for f in data.get("fields", []) if isinstance(f, Mapping)]
+        return self._describes[sobject]
+
     def describe_fields(self, sobject: str) -> list[tuple[str, str]]:
         """(name, type) of each field of an object, in describe order."""
-        data, _ = self._call(f"describe {sobject}", lambda: self._sobject(sobject).describe())
-        return [(str(f["name"]), str(f.get("type", ""))) for f in data.get("fields", [])]
+        return [(str(f["name"]), str(f.get("type", ""))) for f in self._describe(sobject)]
+
+    def reference_fields(self, sobject: str) -> dict[str, list[str]]:
+        """Lookup fields of an object → the objects they may point to (``referenceTo``)."""
+        return {
+            str(f["name"]): [str(t) for t in f.get("referenceTo") or []]
+            for f in self._describe(sobject)
+            if f.get("referenceTo")
+        }
+
+    def create_record(self, sobject: str, fields: Mapping[str, Any]) -> str:
+        """``POST sobjects/<Object>`` → the new record's 18-char Id."""
+        data, _ = self._call(f"create {sobject}", lambda: self._sobject(sobject).create(dict(fields)))
+        new_id = (data or {}).get("id") if isinstance(data, Mapping) else None
+        if not new_id:
+            raise RemoteError(f"create {sobject}: no id in the response")
+        return to18(str(new_id))
+
+    def update_record(self, sobject: str, record_id: str, fields: Mapping[str, Any]) -> None:
+        """``PATCH sobjects/<Object>/<Id>``."""
+        self._call(f"update {sobject}", lambda: self._sobject(sobject).update(to18(record_id), dict(fields)))
+
+    def delete_record(self, sobject: str, record_id: str) -> None:
+        """``DELETE sobjects/<Object>/<Id>``."""
+        self._call(f"delete {sobject}", lambda: self._sobject(sobject).delete(to18(record_id)))
 
     def sobject_names(self) -> set[str]:
         """Names of the objects this user can see (``describeGlobal``)."""
         data, _ = self._call("describe", lambda: self.sf.describe())
         return {str(s["name"]) for s in (data or {}).get("sobjects", [])}
 
-    def event_log_files(self, since: datetime, until: datetime) -> list[EventLogFileInfo]:
-        """EventLogFiles (hourly and daily) whose period overlaps [since, until)."""
+    def event_log_file_records(self, since: datetime, until: datetime) -> list[Record]:
+        """EventLogFile records (hourly and daily) whose period overlaps [since, until)."""
         start = since.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
         fields = (
             "Id, EventType, LogDate, Interval, Sequence, LogFileLength, LogFileFieldNames, "
             "LogFileFieldTypes, ApiVersion, CreatedDate, LogFile"
         )
-        where = "WHERE LogDate >= {:literal} AND LogDate < {:literal} ORDER BY LogDate, EventType, Id"
+        where = "WHERE LogDate >= {:literal} AND LogDate < {:literal}"
         args = (soql_datetime(start), soql_datetime(until))
         try:
-            records = self.query(format_soql(f"SELECT {fields} FROM EventLogFile {where}", *args))
+            return self.query(format_soql(f"SELECT {fields} FROM EventLogFile {where}", *args))
         except RemoteError as exc:
             if "INVALID_FIELD" not in exc.message:
                 raise
-            # Orgs before API 37.0 have no Interval/Sequence: every file is daily.
-            fields = (
-                "Id, EventType, LogDate, LogFileLength, LogFileFieldNames, ApiVersion, CreatedDate, LogFile"
-            )
-            records = self.query(format_soql(f"SELECT {fields} FROM EventLogFile {where}", *args))
-        out = []
-        for r in records:
-            log_date = sf_datetime(r.get("LogDate"))
-            if log_date is None or r.id is None:
-                continue
-            names = str(r.get("LogFileFieldNames") or "")
-            types = str(r.get("LogFileFieldTypes") or "")
-            length = r.get("LogFileLength")
-            out.append(
-                EventLogFileInfo(
-                    id=to18(r.id),
-                    event_type=str(r.get("EventType")),
-                    log_date=log_date,
-                    interval=str(r.get("Interval") or "Daily"),
-                    sequence=int(r.get("Sequence") or 0),
-                    length=int(float(length)) if length not in (None, "") else None,
-                    field_names=tuple(n.strip() for n in names.split(",") if n.strip()),
-                    field_types=tuple(t.strip() for t in types.split(",") if t.strip()),
-                    api_version=str(r.get("ApiVersion")) if r.get("ApiVersion") is not None else None,
-                    created_date=sf_datetime(r.get("CreatedDate")),
-                    log_file_path=str(r.get("LogFile")) if r.get("LogFile") else None,
-                )
-            )
-        return out
+        # Orgs before API 37.0 have no Interval/Sequence: every file is daily.
+        fields = "Id, EventType, LogDate, LogFileLength, LogFileFieldNames, ApiVersion, CreatedDate, LogFile"
+        return self.query(format_soql(f"SELECT {fields} FROM EventLogFile {where}", *args))
+
+    def event_log_files(self, since: datetime, until: datetime) -> list[EventLogFileInfo]:
+        """Typed EventLogFile records overlapping [since, until), ordered by LogDate, type, Id."""
+        infos = [i for i in (elf_info(r) for r in self.event_log_file_records(since, until)) if i is not None]
+        return sorted(infos, key=lambda i: (i.log_date, i.event_type, i.id))
 
     def download_event_log_file(self, elf: EventLogFileInfo, dest: Path) -> Download:
         """Stream one EventLogFile body to ``dest`` (atomic rename); truncated bodies are retried."""
         endpoint = f"sobjects/EventLogFile/{elf.id}/LogFile"
 
         def fetch() -> tuple[int, str]:
-            return self._stream(self.sf.base_url + endpoint, dest, f"EventLogFile {elf.id}")
+            size, sha = self._stream(self.sf.base_url + endpoint, dest, f"EventLogFile {elf.id}")
+            if elf.length and size < elf.length:
+                # A gzip body has no usable Content-Length: LogFileLength is the only size to check.
+                dest.unlink(missing_ok=True)
+                raise requests.exceptions.ChunkedEncodingError(f"got {size} of {elf.length} bytes")
+            return size, sha
 
         (size, sha), rid = self._call(f"download EventLogFile {elf.id}", fetch)
         return Download(path=dest, size=size, sha256=sha, request_id=rid, endpoint="/" + endpoint)
@@ -464,6 +497,36 @@ class SalesforceClient:
 
         (count, sha), rid = self._call(f"bulk query {sobject}", run)
         return BulkQueryResult(job_id=rid, path=dest, records=count, sha256=sha)
+
+    def metadata_retrieve(
+        self, types: Mapping[str, Sequence[str]], dest: Path, *, poll: float = 2.0, max_polls: int = 60
+    ) -> Download:
+        """Metadata API ``retrieve`` (SOAP) of the given types → the zip at ``dest``."""
+
+        def run() -> tuple[int, str]:
+            mdapi = self.sf.mdapi
+            unpackaged = {name: list(members) for name, members in types.items()}
+            job, state = mdapi.retrieve("retrieve", unpackaged=unpackaged, single_package=True)
+            if not job:
+                raise RemoteError("metadata retrieve: no job id in the response")
+            for _ in range(max_polls):
+                state, error, _messages = mdapi.check_retrieve_status(job)
+                if state in ("Succeeded", "Failed"):
+                    break
+                self._sleep(poll)
+            if state != "Succeeded":
+                raise RemoteError(f"metadata retrieve {state or 'did not finish'}: {error or ''}".strip())
+            _state, _error, _messages, data = mdapi.retrieve_zip(job)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            tmp = dest.with_name(dest.name + ".part")
+            tmp.write_bytes(data)
+            os.replace(tmp, dest)
+            return len(data), hashlib.sha256(data).hexdigest()
+
+        (size, sha), rid = self._call("metadata retrieve", run)
+        return Download(
+            path=dest, size=size, sha256=sha, request_id=rid, endpoint=f"/services/Soap/m/{self.api_version}"
+        )
 
     # --- containment (Salesforce reference §4) -------------------------------------------------
     def user_login(self, user_id: str) -> UserLoginState:
@@ -602,6 +665,29 @@ class SalesforceClient:
         )
         new = (data or {}).get("NewPassword") if isinstance(data, dict) else None
         return Secret(str(new)) if new else None
+
+
+def elf_info(r: Record) -> EventLogFileInfo | None:
+    """An EventLogFile record as :class:`EventLogFileInfo` (None without Id or LogDate)."""
+    log_date = sf_datetime(r.get("LogDate"))
+    if log_date is None or r.id is None:
+        return None
+    names = str(r.get("LogFileFieldNames") or "")
+    types = str(r.get("LogFileFieldTypes") or "")
+    length = r.get("LogFileLength")
+    return EventLogFileInfo(
+        id=to18(r.id),
+        event_type=str(r.get("EventType")),
+        log_date=log_date,
+        interval=str(r.get("Interval") or "Daily"),
+        sequence=int(r.get("Sequence") or 0),
+        length=int(float(length)) if length not in (None, "") else None,
+        field_names=tuple(n.strip() for n in names.split(",") if n.strip()),
+        field_types=tuple(t.strip() for t in types.split(",") if t.strip()),
+        api_version=str(r.get("ApiVersion")) if r.get("ApiVersion") is not None else None,
+        created_date=sf_datetime(r.get("CreatedDate")),
+        log_file_path=str(r.get("LogFile")) if r.get("LogFile") else None,
+    )
 
 
 def window_days(since: datetime, until: datetime) -> list[tuple[datetime, datetime]]:

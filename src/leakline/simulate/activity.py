@@ -8,7 +8,7 @@ every place Salesforce would record it, so the sources agree with each other.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -53,6 +53,7 @@ class Sess:
 
     @property
     def ok(self) -> bool:
+        """True when the login succeeded (a session exists)."""
         return self.status == "LOGIN_NO_ERROR"
 
 
@@ -107,7 +108,9 @@ class Activity:
             "USER_ID": [s.user.id[:15] for s in group],
             "USER_NAME": [s.user.username for s in group],
             "USER_TYPE": [s.user.elf_user_type for s in group],
-            "CLIENT_IP": [s.ip for s in group],
+            # Token-endpoint logins are served server-side: CLIENT_IP reads "Salesforce.com IP" and the
+            # caller's address is in SOURCE_IP (as in real Login files).
+            "CLIENT_IP": ["Salesforce.com IP" if s.uri == "/services/oauth2/token" else s.ip for s in group],
             "SOURCE_IP": [s.ip for s in group],
             "URI": [s.uri for s in group],
             "URI_ID_DERIVED": "",
@@ -151,7 +154,7 @@ class Activity:
                 "Status": s.history_status, "LoginType": s.login_type, "LoginSubType": s.login_sub_type or None,
                 "LoginUrl": lh["LoginUrl"], "Application": lh["Application"], "Browser": lh["Browser"],
                 "Platform": lh["Platform"], "UserType": s.user.user_type, "CountryIso": s.country_iso,
-                "LoginHistoryId": s.login_history_id, "UserAgent": s.ua, "CreatedDate": ms_to_sf(s.start),
+                "LoginHistoryId": s.login_history_id, "CreatedDate": ms_to_sf(s.start),
             })
             if scenario:
                 self.tags.append(RecordTag("LoginHistory", s.login_history_id, scenario, step))
@@ -335,4 +338,4 @@ def user18(user15: str) -> str:
     return to18(user15)
 
 
-__all__ = ["SESSION_SECONDS", "Activity", "RecordTag", "Sess", "field"]
+__all__ = ["SESSION_SECONDS", "Activity", "RecordTag", "Sess"]

@@ -21,7 +21,7 @@ V = "/services/data/v62.0"
 # Relative chat volume per UTC hour (customers in the Americas and Europe).
 CHAT_CURVE = np.array([0.35, 0.3, 0.25, 0.2, 0.2, 0.25, 0.35, 0.5, 0.7, 0.85, 0.95, 1.0, 1.0, 1.0, 1.0, 1.0, 0.95,
                        0.9, 0.85, 0.8, 0.7, 0.6, 0.5, 0.4])
-SCALE = {"small": 1.0, "medium": 20.0, "large": 120.0}
+SCALE = {"small": 1.0, "medium": 40.0, "large": 120.0}
 
 
 @dataclass
@@ -53,7 +53,6 @@ def _weekday(ms: int) -> int:
 def generate(act: Activity, crm: Crm, size: str, noise: float, seed: int) -> Baseline:
     """Emit the whole benign baseline into ``act``."""
     out = Baseline()
-    org = act.org
     rng = stream(seed, "baseline")
     _humans(act, crm, rng, noise)
     out.chat_sessions = _chat(act, crm, rng, SCALE[size])
@@ -61,10 +60,13 @@ def generate(act: Activity, crm: Crm, size: str, noise: float, seed: int) -> Bas
     _erp(act, crm, rng)
     _warehouse(act, crm, rng, out, noise)
     if noise > 0:
-        _admin_export(act, crm, rng, out)
+        for k in range(max(1, round(noise))):
+            _admin_export(act, crm, rng, out, k)
+            _cli_counts(act, rng, out, k)
+            _late_report(act, rng, out, k)
+        _travel(act, rng, out, max(1, round(2 * noise)))
     _audit_trail(act, rng)
     _site(act, rng, SCALE[size])
-    del org
     return out
 
 
@@ -72,6 +74,7 @@ def generate(act: Activity, crm: Crm, size: str, noise: float, seed: int) -> Bas
 def _humans(act: Activity, crm: Crm, rng: np.random.Generator, noise: float) -> None:
     org = act.org
     sessions: list[Sess] = []
+    window_end = to_ms(org.end) - 60_000
     for day in _day_starts(org):
         weekend = _weekday(day) >= 5
         for user in org.humans():
@@ -83,7 +86,9 @@ def _humans(act: Activity, crm: Crm, rng: np.random.Generator, noise: float) -> 
                 start_h = begin_local + k * (8.0 / n_sess) + rng.random() * 0.5
                 dur_h = 0.4 + rng.random() * 3.0
                 start = day + int((start_h - user.utc_offset) * HOUR) + int(rng.integers(0, 60_000))
-                end = start + int(dur_h * HOUR)
+                end = min(start + int(dur_h * HOUR), window_end)
+                if start > window_end - 600_000:
+                    continue  # a late-evening session of the last day would fall after the window
                 office = user.tz in OFFICE_EGRESS and rng.random() < 0.6
                 ip = _ip(rng, OFFICE_EGRESS[user.tz]) if office else user.home_ip
                 if rng.random() < 0.03 * max(noise, 0.2):
@@ -432,14 +437,14 @@ def _warehouse(act: Activity, crm: Crm, rng: np.random.Generator, out: Baseline,
                     "(job deleted hours later by its cleanup step)", s.user.id, req))
 
 
-def _admin_export(act: Activity, crm: Crm, rng: np.random.Generator, out: Baseline) -> None:
-    """A legitimate Data Loader export by an admin in working hours (first Tuesday of the window)."""
+def _admin_export(act: Activity, crm: Crm, rng: np.random.Generator, out: Baseline, k: int) -> None:
+    """A legitimate Data Loader export by an admin in working hours (a Tuesday of the window)."""
     org = act.org
     admin = org.users["admin1"]
     days = [d for d in _day_starts(org) if _weekday(d) == 1]
     if not days:
         return
-    start = days[0] + int((14.25 - admin.utc_offset) * HOUR)
+    start = days[k % len(days)] + int((14.25 + k - admin.utc_offset) * HOUR)
     sess = [Sess(admin, _ip(rng, OFFICE_EGRESS[admin.tz]), "Dataloader/62.0.0 (Java/17.0.9)", start,
                  start + 20 * 60_000, app=org.apps["dataloader_bulk"], login_type="Remote Access 2.0",
                  login_sub_type="OauthRefreshToken", uri="/services/oauth2/token", session_type="Oauth2",
@@ -459,6 +464,70 @@ def _admin_export(act: Activity, crm: Crm, rng: np.random.Generator, out: Baseli
                    np.array([len(ids)]), [req[0]], "Bulk", [ids], "", "")
     out.lookalikes.append(Lookalike("Admin Data Loader export of all Contacts in working hours (CRM cleanup)",
                                     admin.id, req))
+
+
+def _cli_counts(act: Activity, rng: np.random.Generator, out: Baseline, k: int) -> None:
+    """An admin's data-quality check with the Salesforce CLI: COUNT() queries on several objects."""
+    org = act.org
+    admin = org.users["admin2"]
+    days = [d for d in _day_starts(org) if _weekday(d) == 2]
+    if not days:
+        return
+    start = days[k % len(days)] + int((11 + k - admin.utc_offset) * HOUR)
+    app = org.apps["sfcli"]
+    sess = [Sess(admin, _ip(rng, OFFICE_EGRESS.get(admin.tz, "66.171.9.")), app.user_agent, start, start + 600_000,
+                 app=app, login_type="Remote Access 2.0", login_sub_type="OauthRefreshToken",
+                 uri="/services/oauth2/token", session_type="Oauth2", country_iso="US",
+                 token_id=org.token_for("admin2", "sfcli").id)]
+    act.open_sessions(sess)
+    objs = ["Account", "Contact", "Lead", "Case"]
+    ts = start + 30_000 + np.arange(len(objs), dtype=np.int64) * 9000
+    req = act.rest(sess, np.zeros(len(objs), dtype=np.int64), ts, method="GET", uri=f"{V}/query",
+                   entity=np.array(objs, dtype=object), rows=0, queries=[f"SELECT COUNT() FROM {o}" for o in objs],
+                   records=[[] for _ in objs])
+    out.lookalikes.append(Lookalike("Admin COUNT() queries with the Salesforce CLI (data-quality check)",
+                                    admin.id, req))
+
+
+def _late_report(act: Activity, rng: np.random.Generator, out: Baseline, k: int) -> None:
+    """A sales manager exports the full customer report in the evening before a board meeting."""
+    org = act.org
+    users = [u for u in org.humans() if "ExportReport" in org.perms_of(u) and u.kind == "human"]
+    if not users:
+        return
+    user = users[(k * 7 + 3) % len(users)]
+    days = [d for d in _day_starts(org) if _weekday(d) == 3]
+    if not days:
+        return
+    start = days[k % len(days)] + int((19.5 - user.utc_offset) * HOUR)
+    if start + HOUR > to_ms(org.end):
+        start -= 7 * DAY
+    if start < to_ms(org.start):
+        return
+    sess = [Sess(user, user.home_ip, user.ua, start, start + 25 * 60_000, country_iso=_country(user))]
+    act.open_sessions(sess)
+    names = [r[1] for r in org.reports]
+    pick = np.array([names.index("Customer List - Full Export")])
+    rows = np.array([40_000])
+    req = _reports(act, sess, np.array([1]), rng, scenario="", step="", rows=rows, report_idx=pick)
+    req += _report_exports(act, sess, np.array([1]), rng, "", "", big=True, report_idx=pick)
+    out.lookalikes.append(Lookalike("Evening export of the full customer report by a sales manager", user.id, req))
+
+
+def _travel(act: Activity, rng: np.random.Generator, out: Baseline, count: int) -> None:
+    """Employees travelling: logins from hotel/airport networks abroad with their usual browser."""
+    org = act.org
+    humans = [u for u in org.humans() if u.kind == "human"]
+    days = _day_starts(org)
+    for k in range(count):
+        user = humans[(k * 11 + 5) % len(humans)]
+        day = days[(k * 3 + 2) % len(days)]
+        start = day + int((9 - user.utc_offset) * HOUR) + int(rng.integers(0, HOUR))
+        ip = _ip(rng, ("62.210.", "178.62.", "213.55.", "31.13.")[k % 4])
+        sess = [Sess(user, ip, user.ua, start, start + 40 * 60_000, country_iso=("FR", "GB", "ES", "IE")[k % 4])]
+        act.open_sessions(sess)
+        out.lookalikes.append(Lookalike("Employee travelling: login from a foreign hotel network", user.id,
+                                        [sess[0].login_request_id]))
 
 
 def _audit_trail(act: Activity, rng: np.random.Generator) -> None:

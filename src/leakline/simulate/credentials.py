@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import random
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -50,6 +51,7 @@ def _prime(bits: int, rnd: random.Random) -> int:
             return candidate
 
 
+@lru_cache(maxsize=8)
 def deterministic_rsa_key(seed_text: str, bits: int = 2048) -> rsa.RSAPrivateKey:
     """An RSA key derived from ``seed_text`` (same text → same key)."""
     rnd = random.Random(hashlib.sha256(seed_text.encode()).digest())

@@ -229,15 +229,17 @@ class EventSink:
 
 
 def _as_array(value: Column, n: int) -> np.ndarray:
+    # Object arrays of str/int/float; the csv writer turns numbers into text (ints exactly, floats
+    # rounded to 2 decimals first so sizes print like Salesforce's "0.45").
     if isinstance(value, np.ndarray):
-        if value.dtype.kind in "iu":
-            return value.astype(str).astype(object)
         if value.dtype.kind == "f":
-            return np.array([f"{v:.2f}" for v in value.tolist()], dtype=object)
+            return np.round(value, 2).astype(object)
         return value.astype(object)
     if isinstance(value, list):
-        return np.array([str(v) if not isinstance(v, str) else v for v in value], dtype=object)
-    return np.full(n, str(value), dtype=object)
+        arr = np.empty(len(value), dtype=object)
+        arr[:] = value
+        return arr
+    return np.full(n, value if isinstance(value, (int, float)) else str(value), dtype=object)
 
 
 def _derive18(values: np.ndarray) -> np.ndarray:

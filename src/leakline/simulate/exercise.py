@@ -67,10 +67,10 @@ def _facilitator(truth: GroundTruth, org: dict[str, object]) -> str:
              "Do not share this sheet with participants.", ""]
     minute = 0
     for st in truth.scenarios:
-        lines += [f"## Scenario: {st.name}", "", st.summary, "", "| T+ (min) | inject | what participants get |",
-                  "|---|---|---|"]
-        for _ts, kind, text in _injects(st):
-            lines.append(f"| {minute} | {kind} | {text} |")
+        lines += [f"## Scenario: {st.name}", "", st.summary, "",
+                  "| T+ (min) | inject | what participants get | in the data (UTC) |", "|---|---|---|---|"]
+        for ts, kind, text in _injects(st):
+            lines.append(f"| {minute} | {kind} | {text} | {iso(ts)} |")
             minute += 15
         lines += ["", "Expected decisions:"] + [f"- {d}" for d in DECISIONS.get(st.name, [])]
         c = st.containment

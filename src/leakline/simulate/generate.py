@@ -12,12 +12,13 @@ from typing import Any
 from leakline.core import jsonio
 from leakline.core.clock import iso, to_utc
 from leakline.core.errors import UsageError
+from leakline.core.sfid import to18
 from leakline.simulate import baseline as baseline_mod
 from leakline.simulate import crm as crm_mod
 from leakline.simulate import metadata as metadata_mod
 from leakline.simulate import schema as schema_mod
 from leakline.simulate import truth as T
-from leakline.simulate.activity import SESSION_SECONDS, Activity, Sess
+from leakline.simulate.activity import SESSION_SECONDS, Activity
 from leakline.simulate.credentials import deterministic_rsa_key, self_signed
 from leakline.simulate.elf import COLUMNS, EventSink, Written, column_type
 from leakline.simulate.formats import ms_to_sf, sf_datetime, to_ms
@@ -39,6 +40,8 @@ def _check(out: Path, seed: int, size: str, scenarios: Sequence[str], days: int,
     if size not in EMPLOYEES:
         raise UsageError(f"unknown size {size!r}", hint="use one of: " + ", ".join(SIZES))
     known = scenario_names()
+    if isinstance(scenarios, str):
+        scenarios = [scenarios]
     wanted: list[str] = []
     for name in scenarios:
         if name not in known:
@@ -299,6 +302,7 @@ def _truth(org: Org, crm: crm_mod.Crm, act: Activity, plans: list[Plan], written
         st.malicious_events = sorted(tagged.get(plan.name, []), key=lambda e: (e.file, e.row))
         st.malicious_records = sorted(rec_tags.get(plan.name, []), key=lambda r: (r.file, r.line))
         subjects: dict[str, tuple[str, set[str], set[str]]] = {}
+        secrets: dict[tuple[str, str], T.SecretExposure] = {}
         for ex in plan.exfil:
             st.exfiltrated.append(T.Exfiltration(object=ex.object, fields=ex.fields, record_ids=sorted(ex.record_ids),
                                                  method=ex.method))
@@ -313,10 +317,9 @@ def _truth(org: Org, crm: crm_mod.Crm, act: Activity, plans: list[Plan], written
                     jur = crm.jurisdiction.get(person, "")
                     if "Description" in ex.fields:
                         for sec in secrets_by_case.get(rid, []):
-                            exp = T.SecretExposure(object="Case", record_id=rid, field="Description", kind=sec.kind,
-                                                   element=sec.element)
-                            if exp not in st.secrets:
-                                st.secrets.append(exp)
+                            secrets[(rid, sec.kind)] = T.SecretExposure(
+                                object="Case", record_id=rid, field="Description", kind=sec.kind,
+                                element=sec.element)
                 elif ex.object in ("Contact", "Lead") or (ex.object == "Vendor__c" and rid in crm.vendor_individual):
                     rec = by_obj[ex.object][rid]
                     person = rid
@@ -331,11 +334,9 @@ def _truth(org: Org, crm: crm_mod.Crm, act: Activity, plans: list[Plan], written
                 cur[2].add(ex.object)
         for cid in plan.secrets_case_ids:
             for sec in secrets_by_case.get(cid, []):
-                exp = T.SecretExposure(object="Case", record_id=cid, field="Description", kind=sec.kind,
-                                       element=sec.element)
-                if exp not in st.secrets:
-                    st.secrets.append(exp)
-        st.secrets.sort(key=lambda s: (s.record_id, s.kind))
+                secrets[(cid, sec.kind)] = T.SecretExposure(object="Case", record_id=cid, field="Description",
+                                                            kind=sec.kind, element=sec.element)
+        st.secrets = [secrets[k] for k in sorted(secrets)]
         groups: dict[tuple[str, tuple[str, ...]], tuple[set[str], list[str]]] = {}
         for person, (jur, elements, objs_) in subjects.items():
             group_key = (jur, tuple(sorted(elements)))
@@ -380,8 +381,6 @@ def _truth(org: Org, crm: crm_mod.Crm, act: Activity, plans: list[Plan], written
 
 def to18_safe(value: str) -> str:
     """18-char form of a 15-char id (ids we made are always valid)."""
-    from leakline.core.sfid import to18
-
     return to18(value)
 
 
@@ -399,7 +398,8 @@ def _credentials(org: Org, act: Activity, plans: list[Plan], seed: int) -> dict[
     for a in org.apps.values():
         entry: dict[str, Any] = {"id": a.id, "name": a.name, "consumer_key": a.consumer_key,
                                  "consumer_secret": a.consumer_secret, "callback_url": a.callback,
-                                 "scopes": list(a.scopes), "jwt_cert_pem": None, "jwt_private_key_pem": None}
+                                 "scopes": list(a.scopes), "jwt_cert_pem": None, "jwt_private_key_pem": None,
+                                 "client_credentials_user": org.app_user(a.key).id if a.key == "dwh" else None}
         if a.jwt:
             key = deterministic_rsa_key(f"{seed}:{a.key}")
             cert, pem = self_signed(key, f"{a.name} JWT", org.created, 1000 + seed % 100000)
@@ -415,11 +415,12 @@ def _credentials(org: Org, act: Activity, plans: list[Plan], seed: int) -> dict[
     sessions = [{"auth_session_id": s.auth_session_id, "user_id": s.user.id, "session_key": s.session_key,
                  "oauth_token_id": s.token_id or None, "access_token": org.org_id15 + "!AQ" + access[i],
                  "attacker": bool(s.scenario)} for i, s in enumerate(live)]
-    users = [{"id": u.id, "username": u.username, "password": u.password} for u in org.users.values()
-             if u.kind != "guest"]
+    security = random_text(rng, len(org.users), 24)
+    users = [{"id": u.id, "username": u.username, "password": u.password, "security_token": security[i]}
+             for i, u in enumerate(org.users.values()) if u.kind != "guest"]
     return {"org_id": org.org_id, "instance_url": org.instance_url, "login_url": org.instance_url,
             "note": "FAKE credentials for the leakline emulator only", "connected_apps": apps, "users": users,
             "oauth_tokens": tokens, "sessions": sessions}
 
 
-__all__ = ["DEFAULT_END", "SIZES", "Sess", "generate"]
+__all__ = ["DEFAULT_END", "SIZES", "generate"]

@@ -72,6 +72,29 @@ def b62(value: int, width: int) -> str:
     return "".join(reversed(chars))
 
 
+def b62_codes(values: np.ndarray, width: int) -> np.ndarray:
+    """Vectorised :func:`b62`: an ``(n, width)`` array of ASCII codes."""
+    vals = values.astype(np.uint64).copy()
+    out = np.empty((len(vals), width), dtype=np.uint8)
+    for pos in range(width - 1, -1, -1):
+        out[:, pos] = _B62[(vals % np.uint64(62)).astype(np.int64)]
+        vals //= np.uint64(62)
+    return out
+
+
+_SUFFIX = np.frombuffer(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ012345", dtype=np.uint8)
+_WEIGHTS = np.array([1, 2, 4, 8, 16], dtype=np.int64)
+
+
+def to18_codes(codes15: np.ndarray) -> list[str]:
+    """Vectorised 15 → 18-char id conversion (same algorithm as ``core.sfid.to18``)."""
+    upper = ((codes15 >= 65) & (codes15 <= 90)).astype(np.int64)
+    suffix = np.stack([_SUFFIX[upper[:, k * 5 : k * 5 + 5] @ _WEIGHTS] for k in range(3)], axis=1)
+    full = np.concatenate([codes15, suffix], axis=1)
+    flat = full.tobytes().decode("ascii")
+    return [flat[i * 18 : (i + 1) * 18] for i in range(len(full))]
+
+
 class IdFactory:
     """Allocates 15-char record ids per object: key prefix + pod + reserved + 9-char counter."""
 
@@ -93,8 +116,16 @@ class IdFactory:
         return to18(self.new15(obj))
 
     def many(self, obj: str, count: int) -> list[str]:
-        """``count`` consecutive 18-char ids."""
-        return [self.new(obj) for _ in range(count)]
+        """``count`` consecutive 18-char ids (same values as ``count`` calls of :meth:`new`)."""
+        if count == 0:
+            return []
+        prefix = KEY_PREFIX[obj]
+        n = self._next.get(prefix, 0)
+        self._next[prefix] = n + count
+        counters = self._base + (n + np.arange(count, dtype=np.int64)) * 7919
+        head = np.frombuffer((prefix + self._pod + "0").encode("ascii"), dtype=np.uint8)
+        codes = np.concatenate([np.tile(head, (count, 1)), b62_codes(counters, 9)], axis=1)
+        return to18_codes(codes)
 
 
 def random_text(rng: np.random.Generator, count: int, width: int, alphabet: np.ndarray = _B62) -> list[str]:
@@ -114,20 +145,25 @@ def session_keys(rng: np.random.Generator, count: int) -> list[str]:
 class RequestIds:
     """Unique REQUEST_ID values: a bijective scramble of a counter, so no two rows ever collide."""
 
-    _MOD = 62**10
-    _MUL = 0x5DEECE66D  # odd and not a multiple of 31, hence invertible modulo 62**10
+    # x -> (x * MUL + ADD) mod 2**59 is a bijection (MUL odd); 2**59 < 62**10 fits 10 base-62 digits.
+    _MASK = np.uint64(2**59 - 1)
+    _MUL = np.uint64(0x9E3779B97F4A7C15)
 
     def __init__(self, seed: int) -> None:
         self._n = 0
-        self._add = int(stream(seed, "request-ids").integers(0, 2**62)) % self._MOD
+        self._add = np.uint64(int(stream(seed, "request-ids").integers(0, 2**59)))
         self._tail = stream(seed, "request-id-tails")
 
     def take(self, count: int) -> list[str]:
         """``count`` fresh 22-char request ids (e.g. ``4Tq0GcZx7bQ1mA9kPz3LwE``)."""
         if count == 0:
             return []
-        start = self._n
+        counters = np.arange(self._n, self._n + count, dtype=np.uint64)
         self._n += count
-        heads = [b62((i * self._MUL + self._add) % self._MOD, 10) for i in range(start, start + count)]
-        tails = random_text(self._tail, count, 11)
-        return ["4" + h + t for h, t in zip(heads, tails, strict=True)]
+        with np.errstate(over="ignore"):
+            scrambled = (counters * self._MUL + self._add) & self._MASK
+        heads = b62_codes(scrambled, 10)
+        tails = _B62[self._tail.integers(0, 62, size=(count, 11))]
+        lead = np.full((count, 1), ord("4"), dtype=np.uint8)
+        flat = np.concatenate([lead, heads, tails], axis=1).tobytes().decode("ascii")
+        return [flat[i * 22 : (i + 1) * 22] for i in range(count)]

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from leakline.simulate.geo import PLACES, PlaceData
+from leakline.simulate.geo import PlaceData
 from leakline.simulate.ids import IdFactory, random_text, stream
 
 COMPANIES = (
@@ -94,6 +94,7 @@ class UserSpec:
 
     @property
     def name(self) -> str:
+        """Full name as Salesforce shows it."""
         return f"{self.first} {self.last}".strip()
 
 
@@ -274,6 +275,9 @@ def _apps(domain: str) -> list[AppSpec]:
         AppSpec("dataloader_bulk", "Dataloader Bulk", "Salesforce Data Loader (bulk)", ("Api", "RefreshToken", "Web"),
                 "ENFORCE", "infinite", False, "https://login.salesforce.com/services/oauth2/success",
                 "DataLoaderBulkUI/62.0.0", "Dataloader/62.0.0 (Java/17.0.9)", ()),
+        AppSpec("sfcli", "Salesforce CLI", "Salesforce CLI (sf)", ("Api", "RefreshToken", "Web"), "ENFORCE",
+                "infinite", False, "http://localhost:1717/OauthRedirect", "sfdx toolbelt:2.72.21",
+                "@salesforce/cli/2.72.21 darwin-arm64 node-v22.11.0", ()),
         AppSpec("dataloader_partner", "Dataloader Partner", "Salesforce Data Loader (partner)",
                 ("Api", "RefreshToken", "Web"), "ENFORCE", "infinite", False,
                 "https://login.salesforce.com/services/oauth2/success", "DataLoaderPartnerUI/62.0.0",
@@ -445,6 +449,7 @@ class Org:
             assert app.created is not None
             self.new_token(self.app_user(app_key).key, app_key, app.created + timedelta(hours=2), self.end,
                            int(rng.integers(20_000, 900_000)))
+        self.new_token("admin2", "sfcli", self.start - timedelta(days=int(rng.integers(20, 200))), self.start, 57)
         for user_key in ("admin1", "admin2"):
             self.new_token(user_key, "dataloader_bulk", self.start - timedelta(days=int(rng.integers(40, 300))),
                            self.start, int(rng.integers(10, 400)))
@@ -460,4 +465,4 @@ class Org:
         return next(t for t in self.tokens if t.user_key == user_key and t.app_key == app_key)
 
 
-__all__ = ["API_VERSION", "PLACES", "AppSpec", "Org", "TokenSpec", "UserSpec"]
+__all__ = ["API_VERSION", "AppSpec", "Org", "TokenSpec", "UserSpec"]

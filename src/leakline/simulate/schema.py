@@ -62,11 +62,9 @@ def build(objects: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for obj in sorted(objects):
         records = objects[obj]
-        names: list[str] = []
-        for rec in records[:50]:
-            for k in rec:
-                if k not in names:
-                    names.append(k)
+        names: dict[str, None] = {}
+        for rec in records:
+            names.update(dict.fromkeys(rec))
         fields = {}
         for name in names:
             info = _field_type(name, [r.get(name) for r in records[:200]])

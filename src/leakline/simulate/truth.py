@@ -10,10 +10,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
+from leakline.core.clock import iso
 from leakline.core.errors import BadInputError
+
+# UTC instants are written as leakline writes every time: 2026-03-01T09:00:00.123Z.
+UtcTime = Annotated[datetime, PlainSerializer(iso, return_type=str)]
 
 FORMAT_VERSION = 1
 
@@ -25,8 +30,8 @@ class _Model(BaseModel):
 class Window(_Model):
     """The simulated period: ``start`` inclusive, ``end`` exclusive (UTC)."""
 
-    start: datetime
-    end: datetime
+    start: UtcTime
+    end: UtcTime
 
 
 class MaliciousEvent(_Model):
@@ -131,8 +136,8 @@ class ScenarioTruth(_Model):
 
     name: str
     summary: str
-    start: datetime
-    end: datetime
+    start: UtcTime
+    end: UtcTime
     actors: list[Actor] = Field(default_factory=list)
     ips: list[IpIndicator] = Field(default_factory=list)
     user_agents: list[str] = Field(default_factory=list)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -49,6 +49,7 @@ from leakline.soql.ast import (
 )
 from leakline.soql.dates import date_range, datetime_range
 from leakline.soql.errors import SoqlError, SoqlFieldError, SoqlUnsupportedError
+from leakline.soql.format import quote_string
 from leakline.soql.parser import parse
 
 Record = Mapping[str, Any]
@@ -473,15 +474,20 @@ def evaluate(
     related: Related | None = None,
     fields: Collection[str] | None = None,
     now: datetime | None = None,
+    semijoin: Callable[[Query], Iterable[Any]] | None = None,
 ) -> QueryResult:
     """Run ``query`` over ``records`` (dicts keyed by API field name).
 
     ``related`` resolves one-level relationship fields; ``fields`` (the object's field names)
     gives canonical field-name case, expands ``FIELDS(...)`` and makes unknown fields an
-    error (:class:`SoqlFieldError`); ``now`` is needed for ``TODAY``/``LAST_N_DAYS:n``.
-    Raises :class:`SoqlUnsupportedError` for child subqueries, semi-joins, TYPEOF and binds.
+    error (:class:`SoqlFieldError`); ``now`` is needed for ``TODAY``/``LAST_N_DAYS:n``;
+    ``semijoin`` runs the inner query of ``… IN (SELECT x FROM …)`` and returns its values.
+    Raises :class:`SoqlUnsupportedError` for child subqueries, TYPEOF, bind variables and
+    semi-joins when no ``semijoin`` is given.
     """
     parsed = parse(query) if isinstance(query, str) else query
+    if semijoin is not None and parsed.where is not None:
+        parsed = replace(parsed, where=_resolve_semijoins(parsed.where, semijoin))
     ev = _Evaluator(parsed, related, fields, now)
     for item in parsed.select:
         if isinstance(item, SubQuery):
@@ -515,6 +521,24 @@ def evaluate(
         matched = matched[: parsed.limit]
     projected = [_project(ev, parsed, r, matched_fields=fields) for r in matched]
     return QueryResult(projected, len(projected), sources=matched)
+
+
+def _resolve_semijoins(cond: Condition, run: Callable[[Query], Iterable[Any]]) -> Condition:
+    """Replace ``IN (SELECT …)`` by the literal values the inner query returns."""
+    if isinstance(cond, And):
+        return And(tuple(_resolve_semijoins(c, run) for c in cond.items))
+    if isinstance(cond, Or):
+        return Or(tuple(_resolve_semijoins(c, run) for c in cond.items))
+    if isinstance(cond, Not):
+        return Not(_resolve_semijoins(cond.item, run))
+    if isinstance(cond, InCondition) and isinstance(cond.values, Query):
+        values: list[Value] = [
+            NullLit() if _is_null(v) else StringLit(_text(v), quote_string(_text(v))[1:-1])
+            for v in run(cond.values)
+        ]
+        # an empty IN list matches nothing (NOT IN matches everything)
+        return InCondition(cond.left, tuple(values), cond.negated)
+    return cond
 
 
 def _project(

@@ -47,7 +47,7 @@ _DATETIME_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}(?![\dT])")
 _NUMBER_RE = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _IDENT_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_OPERATORS = ("<=", ">=", "!=", "<>", "=", "<", ">", "(", ")", ",", ".", ":")
+_OPERATORS = ("<=", ">=", "!=", "<>", "=", "<", ">", "(", ")", ",", ".", ":", "[", "]")
 
 _ESCAPES = {
     "n": "\n",
@@ -355,8 +355,7 @@ class _Parser:
             return None
         tok = self.tok
         if tok.kind == "OP" and tok.text == ":":
-            self.advance()
-            self.ident("a bind variable")
+            self.bind()
             return None
         number = tok.value
         if tok.kind != "NUMBER" or not isinstance(number, Decimal) or number != int(number):
@@ -457,17 +456,21 @@ class _Parser:
             self.expect_op("(")
             args: list[Expr] = []
             if not self.is_op(")"):
-                args.append(self.expr())
+                self.function_arg(args)
                 while self.is_op(","):
                     self.advance()
-                    if self.tok.kind in ("STRING", "NUMBER"):
-                        # e.g. DISTANCE(Location__c, GEOLOCATION(…), 'mi'): kept as a field-less arg
-                        self.advance()
-                        continue
-                    args.append(self.expr())
+                    self.function_arg(args)
             self.expect_op(")")
             return FunctionCall(name, tuple(args))
         return self.field_ref()
+
+    def function_arg(self, args: list[Expr]) -> None:
+        # Literal arguments (DISTANCE(Loc__c, GEOLOCATION(37.7, -122.4), 'mi'), FORMAT(x, 'c')…)
+        # carry no field; only field and function arguments are kept in the tree.
+        if self.tok.kind in ("STRING", "NUMBER"):
+            self.advance()
+            return
+        args.append(self.expr())
 
     def field_ref(self) -> FieldRef:
         if self.tok.kind != "IDENT":
@@ -574,8 +577,7 @@ class _Parser:
             assert isinstance(tok.value, date)
             return DateLit(tok.value)
         if tok.kind == "OP" and tok.text == ":":
-            self.advance()
-            return BindVar(self.ident("a bind variable name after ':'"))
+            return self.bind()
         if tok.kind == "IDENT":
             word = tok.text.upper()
             if word in ("TRUE", "FALSE"):
@@ -601,6 +603,34 @@ class _Parser:
             raise SoqlError(f"unknown value {tok.text!r} (strings need single quotes)", tok.pos)
         self.fail("expected a value")
         raise AssertionError  # fail() always raises
+
+    def bind(self) -> BindVar:
+        """An Apex bind: ``:ids``, ``:contact.Interest1__c``, ``:rows[0].Id``, ``:acc.getId()``."""
+        colon = self.expect_op(":")
+        self.ident("a bind variable name after ':'")
+        while True:
+            if self.is_op(".") and self.peek().kind == "IDENT":
+                self.advance()
+                self.advance()
+            elif self.is_op("[", "("):
+                self.skip_balanced()
+            else:
+                break
+        end = self.tokens[self.i - 1]
+        return BindVar(self.text[colon.pos + 1 : end.pos + len(end.text)])
+
+    def skip_balanced(self) -> None:
+        pairs = {"[": "]", "(": ")"}
+        stack = [pairs[self.advance().text]]
+        while stack:
+            tok = self.tok
+            if tok.kind == "EOF":
+                self.fail(f"expected '{stack[-1]}'")
+            if tok.kind == "OP" and tok.text in pairs:
+                stack.append(pairs[tok.text])
+            elif tok.kind == "OP" and tok.text == stack[-1]:
+                stack.pop()
+            self.advance()
 
     # -- order by ------------------------------------------------------------------------
     def order_by(self) -> tuple[OrderItem, ...]:

@@ -34,6 +34,7 @@ from leakline.core.errors import BadInputError
 from leakline.store.base import RowProblem, safe_part
 from leakline.store.elf import TIME_COLUMNS, normalize_elf_csv, read_header
 from leakline.store.records import (
+    event_source,
     export_kind,
     read_export_csv,
     read_records,
@@ -48,6 +49,8 @@ KIND_RECORDS = "sobject_records"
 KIND_LOGIN_HISTORY_CSV = "login_history_csv"
 KIND_AUDIT_CSV = "setup_audit_trail_csv"
 INGESTIBLE_KINDS = frozenset({KIND_ELF, KIND_RECORDS, KIND_LOGIN_HISTORY_CSV, KIND_AUDIT_CSV})
+# events.source values whose records are also kept as org snapshot rows (None = not an event object).
+SNAPSHOT_SOURCES = frozenset({None, "auth_session", "oauth_token"})
 
 
 _DICTIONARY_COLUMNS = (
@@ -108,12 +111,25 @@ def detect_kind(head: bytes, name: str) -> str | None:
 
 
 def normalize(
-    stream: IO[bytes], sha256: str, name: str, kind: str, *, case: Case | None = None
+    stream: IO[bytes],
+    sha256: str,
+    name: str,
+    kind: str,
+    *,
+    case: Case | None = None,
+    note: str | None = None,
 ) -> tuple[pa.Table, pa.Table | None, str | None, list[RowProblem]]:
-    """Normalise one object of a known kind → (events, snapshot rows or None, object name, problems)."""
+    """Normalise one object of a known kind → (events, snapshot rows or None, object name, problems).
+
+    ``note`` is the evidence provenance note; for ELF bodies collected from an org it carries the
+    EventLogFile record (EventType, LogFileFieldNames), used when the body itself lacks them.
+    """
     zone = case.zone if case is not None else None
     if kind == KIND_ELF:
-        events, problems = normalize_elf_csv(stream, sha256, name)
+        field_names, event_type = _elf_hints(note)
+        events, problems = normalize_elf_csv(
+            stream, sha256, name, field_names=field_names, event_type=event_type
+        )
         return events, None, None, problems
     if kind == KIND_RECORDS:
         rs = read_records(stream, name)
@@ -122,7 +138,26 @@ def normalize(
     else:
         raise BadInputError(f"the event store cannot read objects of kind {kind!r}", path=name)
     events, problems = records_to_events(rs, sha256, name, default_zone=zone)
-    return events, records_to_objects(rs, sha256), rs.sobject, problems
+    # High-volume event objects live in ``events`` only; state-like objects are snapshots as well.
+    source = event_source(rs.sobject)
+    objects = records_to_objects(rs, sha256) if source in SNAPSHOT_SOURCES else None
+    return events, objects, rs.sobject, problems
+
+
+def _elf_hints(note: str | None) -> tuple[list[str] | None, str | None]:
+    if not note or not note.startswith("{"):
+        return None, None
+    try:
+        data = json.loads(note)
+    except json.JSONDecodeError:
+        return None, None
+    names = data.get("LogFileFieldNames")
+    if isinstance(names, str):
+        names = [n.strip() for n in names.split(",") if n.strip()]
+    event_type = data.get("EventType")
+    return (names if isinstance(names, list) and names else None), (
+        event_type if isinstance(event_type, str) and event_type else None
+    )
 
 
 class EventStore:
@@ -173,8 +208,14 @@ class EventStore:
         else:
             try:
                 with locker.open_object(info.sha256, purpose="event store ingest") as stream:
+                    provenance = getattr(info, "provenance", None)
                     events, objects, sobject, problems = normalize(
-                        stream, info.sha256, info.name, kind, case=self.case
+                        stream,
+                        info.sha256,
+                        info.name,
+                        kind,
+                        case=self.case,
+                        note=getattr(provenance, "note", None),
                     )
             except BadInputError as exc:
                 result.error = exc.message

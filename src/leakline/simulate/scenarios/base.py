@@ -13,7 +13,7 @@ import numpy as np
 from leakline.simulate.activity import Activity, Sess
 from leakline.simulate.baseline import Baseline
 from leakline.simulate.crm import Crm
-from leakline.simulate.formats import from_ms, to_ms
+from leakline.simulate.formats import to_ms
 from leakline.simulate.ids import stream
 from leakline.simulate.org import Org
 
@@ -44,6 +44,7 @@ class Context:
 
     @property
     def rng(self) -> np.random.Generator:
+        """A fresh random stream for this scenario (independent of the other scenarios)."""
         return stream(self.seed, "scenario:" + self.name)
 
     def day_ms(self, index_from_end: int) -> int:
@@ -90,11 +91,6 @@ class Plan:
     block_apps: list[str] = field(default_factory=list)  # app keys
     revoke_tokens: list[str] = field(default_factory=list)  # OauthToken ids
     extra_user_agents: list[str] = field(default_factory=list)
-
-
-def window_ms(plan_start: int, plan_end: int) -> tuple[datetime, datetime]:
-    """Plan bounds as datetimes."""
-    return from_ms(plan_start), from_ms(plan_end)
 
 
 def scenario_names() -> tuple[str, ...]:

@@ -28,7 +28,7 @@ def run(ctx: Context) -> Plan:
     vendors = crm.records["Vendor__c"]
     contacts = crm.records["Contact"]
     v_pick = sorted(rng.choice(len(vendors), size=max(3, len(vendors) // 10), replace=False).tolist())
-    c_pick = sorted(rng.choice(len(contacts), size=max(5, len(contacts) // 50), replace=False).tolist())
+    c_pick = sorted(rng.choice(len(contacts), size=max(20, len(contacts) // 20), replace=False).tolist())
     plan = Plan(NAME, SUMMARY, from_ms(t), from_ms(t + 20 * 60_000))
     stamp = ms_to_sf(t + 60_000)
     for i in v_pick:
@@ -48,20 +48,25 @@ def run(ctx: Context) -> Plan:
     rows_ts = []
     cols: dict[str, list[object]] = {k: [] for k in ("JOB_ID", "BATCH_ID", "ENTITY_TYPE", "OPERATION_TYPE",
                                                       "ROWS_PROCESSED", "NUMBER_FAILURES", "SUCCESS", "MESSAGE")}
-    for k, (obj, op, n, fail) in enumerate((("Vendor__c", "upsert", len(v_pick), len(v_pick) // 3),
-                                            ("Contact", "hardDelete", len(c_pick), 0))):
+    # One Bulk 1.0 job per object, one batch per 200 records (the connector's batch size).
+    for k, (obj, op, n, fail_share) in enumerate((("Vendor__c", "upsert", len(v_pick), 0.3),
+                                                  ("Contact", "hardDelete", len(c_pick), 0.0))):
         job = act.ids.new15("BulkJob")
         jobs.append(job)
-        rows_ts.append(t + k * 8 * 60_000)
-        for key, val in (("JOB_ID", job), ("BATCH_ID", act.ids.new15("BulkBatch")), ("ENTITY_TYPE", obj),
-                         ("OPERATION_TYPE", op), ("ROWS_PROCESSED", n), ("NUMBER_FAILURES", fail),
-                         ("SUCCESS", "0" if fail else "1"),
-                         ("MESSAGE", "UNABLE_TO_LOCK_ROW: unable to obtain exclusive access to this record"
-                          if fail else "")):
-            cols[key].append(val)
+        for b, lo in enumerate(range(0, n, 200)):
+            size = min(200, n - lo)
+            fail = int(size * fail_share)
+            rows_ts.append(t + k * 8 * 60_000 + b * 20_000)
+            for key, val in (("JOB_ID", job), ("BATCH_ID", act.ids.new15("BulkBatch")), ("ENTITY_TYPE", obj),
+                             ("OPERATION_TYPE", op), ("ROWS_PROCESSED", size), ("NUMBER_FAILURES", fail),
+                             ("SUCCESS", "0" if fail else "1"),
+                             ("MESSAGE", "UNABLE_TO_LOCK_ROW: unable to obtain exclusive access to this record"
+                              if fail else "")):
+                cols[key].append(val)
     act.sink.add("BulkApi", np.array(rows_ts, dtype=np.int64), {
         **cols, "USER_ID": user.id[:15], "CLIENT_IP": sess.ip, "SESSION_KEY": sess.session_key,
-        "LOGIN_KEY": sess.login_key, "RUN_TIME": [9000, 4000], "CPU_TIME": [2500, 900], "URI": "BULKAPI-LOG",
+        "LOGIN_KEY": sess.login_key, "RUN_TIME": rng.integers(2000, 9000, len(rows_ts)),
+        "CPU_TIME": rng.integers(500, 2500, len(rows_ts)), "URI": "BULKAPI-LOG",
         "URI_ID_DERIVED": "",
     }, scenario=NAME, step="faulty_sync_write")
     plan.bulk_jobs = jobs

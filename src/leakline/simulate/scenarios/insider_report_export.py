@@ -6,7 +6,7 @@ import numpy as np
 
 from leakline.simulate.activity import Sess
 from leakline.simulate.baseline import HOUR, _report_exports, _reports
-from leakline.simulate.formats import from_ms
+from leakline.simulate.formats import from_ms, to_ms
 from leakline.simulate.scenarios.base import Context, Exfil, Plan
 
 NAME = "insider_report_export"
@@ -25,13 +25,22 @@ def run(ctx: Context) -> Plan:
     user = sellers[int(rng.integers(0, len(sellers)))]
     names = [r[1] for r in org.reports]
     sessions: list[Sess] = []
-    day = ctx.attack_day()
+    # Three nights in a row, all inside the window (late evening local time can be the next UTC day).
+    window_start, window_end = to_ms(org.start), to_ms(org.end)
+    day = max(ctx.day_ms((window_end - window_start) // 86_400_000 - 1), min(ctx.attack_day(), ctx.day_ms(4)))
     for k in range(3):
         start = day + k * 86_400_000 + int((22.5 - user.utc_offset) * HOUR) + int(rng.integers(0, 2_400_000))
+        if start < window_start or start + HOUR > window_end:
+            continue
         s = Sess(user, user.home_ip, user.ua, start, start + 50 * 60_000, scenario=NAME, step="offhours_login",
                  country_iso="US")
         act.open_sessions([s])
         sessions.append(s)
+    if not sessions:
+        start = window_end - 2 * HOUR
+        sessions.append(Sess(user, user.home_ip, user.ua, start, start + 50 * 60_000, scenario=NAME,
+                             step="offhours_login", country_iso="US"))
+        act.open_sessions(sessions)
     plan = Plan(NAME, SUMMARY, from_ms(sessions[0].start), from_ms(sessions[-1].end))
     picks = np.array([names.index(n) for n in REPORTS], dtype=np.int64)
     for s in sessions:

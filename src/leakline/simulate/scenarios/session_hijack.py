@@ -26,6 +26,14 @@ def run(ctx: Context) -> Plan:
     start = end - 5 * HOUR + int(rng.integers(0, 600_000))
     legit = Sess(victim, victim.home_ip, victim.ua, start, end - 40 * 60_000, country_iso="US")
     act.open_sessions([legit])
+    # The victim's own browsing in the same session, before and after the hijacker shows up.
+    own = start + np.sort(rng.integers(60_000, legit.end - start, 14))
+    act.sink.add("URI", own, {
+        "USER_ID": victim.id[:15], "USER_TYPE": "S", "CLIENT_IP": victim.home_ip, "SESSION_KEY": legit.session_key,
+        "LOGIN_KEY": legit.login_key, "URI": ["/home/home.jsp", "/00O/o"] * 7, "REFERRER_URI": "",
+        "REQUEST_STATUS": "S", "RUN_TIME": rng.integers(30, 600, 14), "CPU_TIME": rng.integers(5, 90, 14),
+        "DB_TOTAL_TIME": rng.integers(10**6, 10**8, 14), "DB_BLOCKS": 10, "DB_CPU_TIME": 5, "URI_ID_DERIVED": "",
+    })
     t_h = start + 2 * HOUR
     hijack = Sess(victim, IP, UA, t_h, t_h + 30 * 60_000, scenario=NAME, step="session_reuse",
                   session_key=legit.session_key, login_key=legit.login_key, country_iso="UA")

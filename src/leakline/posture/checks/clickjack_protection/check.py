@@ -11,14 +11,12 @@ def evaluate(ctx: Context) -> list[Result]:
     meta, reason = metadata_or_reason(ctx)
     if meta is None:
         return reason
+    if meta.security is None:
+        return not_evaluated(
+            "SecuritySettings", "no Security.settings in the metadata (retrieve SecuritySettings)"
+        )
     results: list[Result] = []
     for key in ctx.params["settings"]:
         found = boolean_setting(ctx, key, True, "pages can be framed by other sites (clickjacking)")
         results.extend(r for r in found if r.status != Status.NOT_EVALUATED)
-    if results:
-        return results
-    return (
-        boolean_setting(ctx, ctx.params["settings"][0], True, "")
-        if meta.security is None
-        else not_evaluated("SecuritySettings", "no clickjack setting in Security.settings")
-    )
+    return results or not_evaluated("SecuritySettings", "no clickjack setting in Security.settings")

@@ -19,6 +19,12 @@ PATTERNS = (
         r"(?i)\b(?:ssl[_-]?verify|verify[_-]?ssl|tls[_-]?verify)['\"]?\s*[:=]\s*['\"]?(?:false|0|no)\b"
     ),
 )
+# One pass per line: the patterns joined, each keeping its own case-insensitivity.
+ANY = re.compile(
+    "|".join(
+        f"(?i:{p.pattern[4:]})" if p.pattern.startswith("(?i)") else f"(?:{p.pattern})" for p in PATTERNS
+    )
+)
 
 
 def evaluate(ctx: Context) -> list[Result]:
@@ -29,7 +35,7 @@ def evaluate(ctx: Context) -> list[Result]:
     results = []
     for code_file in files:
         for number, line in enumerate(code_file.lines, start=1):
-            if any(p.search(line) for p in PATTERNS):
+            if ANY.search(line):
                 results.append(
                     Result(
                         Status.FAIL,

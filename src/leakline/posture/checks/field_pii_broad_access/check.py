@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from leakline.posture.checklib import ALL, is_admin, metadata_or_reason, not_evaluated, passed, pii_elements
+from leakline.posture.checklib import (
+    ALL,
+    holder_detail_or_reason,
+    is_admin,
+    metadata_or_reason,
+    not_evaluated,
+    passed,
+    pii_elements,
+)
 from leakline.posture.model import PermissionHolder
 from leakline.posture.results import Context, Result, Status
 
@@ -12,6 +20,8 @@ def evaluate(ctx: Context) -> list[Result]:
     meta, reason = metadata_or_reason(ctx)
     if meta is None:
         return reason
+    if missing := holder_detail_or_reason(meta):
+        return missing
     sensitive = {
         f.qualified: f for f in meta.fields if pii_elements(f.name, f.description, sensitive_only=True)
     }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from leakline.posture.checklib import ALL, metadata_or_reason, not_evaluated, passed
+from leakline.posture.checklib import ALL, holder_detail_or_reason, metadata_or_reason, not_evaluated, passed
 from leakline.posture.results import Context, Result, Status
 
 
@@ -11,6 +11,8 @@ def evaluate(ctx: Context) -> list[Result]:
     meta, reason = metadata_or_reason(ctx)
     if meta is None:
         return reason
+    if missing := holder_detail_or_reason(meta):
+        return missing
     guests = [h for h in meta.holders if h.is_guest]
     if not guests:
         return not_evaluated("(guest profiles)", "no guest user profile in the metadata")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from leakline.core.models import Severity
-from leakline.posture.checklib import ALL, metadata_or_reason, passed
+from leakline.posture.checklib import ALL, metadata_or_reason, not_evaluated, passed
 from leakline.posture.model import SharingRule
 from leakline.posture.results import Context, Result, Status
 
@@ -22,6 +22,8 @@ def evaluate(ctx: Context) -> list[Result]:
     meta, reason = metadata_or_reason(ctx)
     if meta is None:
         return reason
+    if not meta.sharing_rules:
+        return not_evaluated("(sharing rules)", "no sharing rules in the metadata")
     results = []
     for rule in meta.sharing_rules:
         if rule.kind != "guest":

@@ -18,6 +18,6 @@ def evaluate(ctx: Context) -> list[Result]:
     for holder in guests:
         held = [p for p in ctx.params["risky_permissions"] if p in holder.user_permissions]
         if held:
-            first = min((holder.user_permissions[p] for p in held), key=lambda w: w.line)
+            first = min((holder.user_permissions[p] for p in held), key=lambda w: w.line or 0)
             results.append(Result.at(Status.FAIL, holder.label, f"guest users get {', '.join(held)}", first))
     return results or passed(ALL, f"{len(guests)} guest profile(s) enable none of the risky permissions")

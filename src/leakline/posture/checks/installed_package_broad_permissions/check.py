@@ -21,7 +21,7 @@ def evaluate(ctx: Context) -> list[Result]:
     for holder in packaged:
         held = [p for p in ctx.params["broad_permissions"] if p in holder.user_permissions]
         if held:
-            first = min((holder.user_permissions[p] for p in held), key=lambda w: w.line)
+            first = min((holder.user_permissions[p] for p in held), key=lambda w: w.line or 0)
             results.append(
                 Result.at(
                     Status.FAIL, holder.label, f"package {holder.namespace} grants {', '.join(held)}", first

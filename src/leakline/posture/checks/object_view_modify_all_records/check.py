@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from leakline.posture.checklib import ALL, is_admin, metadata_or_reason, not_evaluated, passed
+from leakline.posture.checklib import (
+    ALL,
+    holder_detail_or_reason,
+    is_admin,
+    metadata_or_reason,
+    not_evaluated,
+    passed,
+)
 from leakline.posture.results import Context, Result, Status
 
 
@@ -11,6 +18,8 @@ def evaluate(ctx: Context) -> list[Result]:
     meta, reason = metadata_or_reason(ctx)
     if meta is None:
         return reason
+    if missing := holder_detail_or_reason(meta):
+        return missing
     if not meta.holders:
         return not_evaluated("(profiles)", "no profiles or permission sets in the metadata")
     results = []

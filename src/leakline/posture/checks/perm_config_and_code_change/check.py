@@ -19,7 +19,7 @@ def evaluate(ctx: Context) -> list[Result]:
             continue
         held = [p for p in ctx.params["permissions"] if p in holder.user_permissions]
         if held:
-            first = min((holder.user_permissions[p] for p in held), key=lambda w: w.line)
+            first = min((holder.user_permissions[p] for p in held), key=lambda w: w.line or 0)
             results.append(Result.at(Status.FAIL, holder.label, f"grants {', '.join(held)}", first))
     return results or passed(
         ALL, f"no non-admin profile or permission set of {len(meta.holders)} grants these permissions"

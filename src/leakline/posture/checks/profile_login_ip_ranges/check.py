@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from leakline.posture.checklib import ALL, metadata_or_reason, not_evaluated, passed
+from leakline.posture.checklib import ALL, holder_detail_or_reason, metadata_or_reason, not_evaluated, passed
 from leakline.posture.model import IpRange
 from leakline.posture.results import Context, Result, Status
 
@@ -21,6 +21,8 @@ def evaluate(ctx: Context) -> list[Result]:
     meta, reason = metadata_or_reason(ctx)
     if meta is None:
         return reason
+    if missing := holder_detail_or_reason(meta):
+        return missing
     profiles = [h for h in meta.profiles if not h.is_guest]
     if not profiles:
         return not_evaluated("(profiles)", "no non-guest profile in the metadata")

@@ -8,7 +8,7 @@ from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceMalformedRequest
 
 from leakline.emulator import emulator_session
-from leakline.emulator.sample import ATTACKER_ACCESS, N_ACCOUNTS, OAUTH_ID, SESSION_ID
+from leakline.emulator.sample import ATTACKER_ACCESS, INTEG, N_ACCOUNTS, OAUTH_ID, SESSION_ID
 
 AUTH = {"Authorization": f"Bearer {ATTACKER_ACCESS}"}
 
@@ -90,6 +90,14 @@ def test_limit_info_header_and_limits(server):
     assert second.json()["DailyApiRequests"] == {"Max": 100000, "Remaining": 99998}
 
 
+def test_restful_passthrough(sf):
+    assert sf.restful("limits")["DailyApiRequests"]["Max"] == 100000
+    assert sf.restful(f"sobjects/User/{INTEG}", params={"fields": "Username"}) == {
+        "attributes": {"type": "User", "url": f"/services/data/v59.0/sobjects/User/{INTEG}"},
+        "Username": "drift@acme.test",
+    }
+
+
 def test_not_found_body(server):
     resp = get(server, "/sobjects/Account/001000000000999AAA")
     assert resp.status_code == 404
@@ -156,3 +164,29 @@ def test_composite_delete_of_sessions(server):
     assert body[1]["success"] is False
     # the attacker's token was bound to that session
     assert get(server, "/limits").status_code == 401
+
+
+def test_composite_update_and_create(server):
+    url = f"{server.url}/services/data/v62.0/composite/sobjects"
+    records = [
+        {"attributes": {"type": "Account"}, "id": "001000000000005AAA", "Name": "Restored Name"},
+        {"attributes": {"type": "Account"}, "id": "001000000000006AAA", "Nope__c": 1},
+        {"attributes": {"type": "OauthToken"}, "id": OAUTH_ID, "UseCount": 0},
+    ]
+    resp = requests.patch(url, headers=AUTH, json={"allOrNone": False, "records": records}, timeout=10)
+    assert resp.status_code == 200
+    assert [(r["success"], (r["errors"] or [{}])[0].get("statusCode")) for r in resp.json()] == [
+        (True, None), (False, "INVALID_FIELD"), (False, "INVALID_TYPE_FOR_OPERATION")]
+    assert get(server, "/sobjects/Account/001000000000005AAA").json()["Name"] == "Restored Name"
+    rolled = requests.patch(url, headers=AUTH, json={"allOrNone": True, "records": records[:2]}, timeout=10).json()
+    assert rolled[0]["errors"][0]["statusCode"] == "ALL_OR_NONE_OPERATION_ROLLED_BACK"
+    created = requests.post(url, headers=AUTH, timeout=10, json={
+        "records": [{"attributes": {"type": "Contact"}, "LastName": "New"}]}).json()
+    assert created[0]["success"] is True and created[0]["id"].startswith("003")
+
+
+def test_semi_join(server):
+    resp = get(server, "/query", q="SELECT Name FROM Account WHERE Id IN (SELECT AccountId FROM Contact) ORDER BY Name")
+    assert [r["Name"] for r in resp.json()["records"]] == [f"Account {i:03d}" for i in range(5)]
+    bad = get(server, "/query", q="SELECT Name FROM Account WHERE Id IN (SELECT Id, LastName FROM Contact)")
+    assert (bad.status_code, bad.json()[0]["errorCode"]) == (400, "MALFORMED_QUERY")

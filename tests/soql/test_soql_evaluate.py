@@ -113,3 +113,14 @@ def test_unsupported_constructs_say_so():
         evaluate("SELECT Id FROM A WHERE Id IN (SELECT AccountId FROM Contact)", ROWS)
     with pytest.raises(SoqlUnsupportedError):
         evaluate("SELECT Id FROM A WHERE Id = :x", ROWS)
+
+
+def test_semi_join_through_a_callback():
+    contacts = [{"AccountId": "001000000000002"}, {"AccountId": None}]
+
+    def run(inner):
+        assert inner.sobject == "Contact"
+        return [r["AccountId"] for r in evaluate(inner, contacts).records]
+
+    assert ids("SELECT Id FROM A WHERE Id IN (SELECT AccountId FROM Contact)", semijoin=run) == ["2"]
+    assert ids("SELECT Id FROM A WHERE Id NOT IN (SELECT AccountId FROM Contact)", semijoin=run) == ["1", "3", "4"]

@@ -72,3 +72,10 @@ def test_job_state_changes_are_logged_as_bulkapi2_events(server):
     assert [(r["JOB_ID"], r["JOB_STATUS"], r["ENTITY_TYPE"]) for r in rows] == [
         (job["id"][:15], status, "Contact") for status in ("UploadComplete", "InProgress", "JobComplete", "Deleted")
     ]
+
+
+def test_abort_then_delete(server):
+    job = api(server, "POST", "/jobs/query", json={"operation": "queryAll", "query": "SELECT Id FROM Account"}).json()
+    aborted = api(server, "PATCH", f"/jobs/query/{job['id']}", json={"state": "Aborted"})
+    assert aborted.json()["state"] == "Aborted"
+    assert api(server, "DELETE", f"/jobs/query/{job['id']}").status_code == 204

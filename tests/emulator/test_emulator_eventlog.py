@@ -66,3 +66,24 @@ def test_own_activity_becomes_hourly_files_without_secrets(server):
         "q": "SELECT Id, Sequence FROM EventLogFile WHERE EventType = 'RestApi' ORDER BY Sequence"}).json()["records"]
     assert [r["Sequence"] for r in again] == [1, 2]
     assert api(server, f"/sobjects/EventLogFile/{rest['Id']}/LogFile").text == body
+
+
+def test_queries_are_recorded_as_api_events_when_the_org_has_them(org_dir, emu_clock):
+    import json as _json
+
+    from leakline.emulator import EmulatorServer
+
+    schema = _json.loads((org_dir / "schema.json").read_text())
+    schema["ApiEvent"] = {"label": "API Event", "keyPrefix": "3Gb", "fields": {
+        n: {"type": "string", "label": n} for n in (
+            "Id", "EventDate", "UserId", "Username", "SourceIp", "SessionKey", "Operation", "Query",
+            "QueriedEntities", "RowsProcessed", "Records", "RequestIdentifier", "ConnectedAppId", "CreatedDate")}}
+    (org_dir / "schema.json").write_text(_json.dumps(schema))
+    with EmulatorServer(org_dir, clock=emu_clock) as server:
+        api(server, "/query", params={"q": "SELECT Id FROM Contact ORDER BY Id LIMIT 2"})
+        events = api(server, "/query", params={
+            "q": "SELECT Query, QueriedEntities, RowsProcessed, Records, ConnectedAppId FROM ApiEvent"}).json()
+    row = events["records"][0]
+    assert row["Query"] == "SELECT Id FROM Contact ORDER BY Id LIMIT 2"
+    assert (row["QueriedEntities"], row["RowsProcessed"], row["ConnectedAppId"]) == ("Contact", 2, "0H4000000000001")
+    assert _json.loads(row["Records"])["totalSize"] == 2

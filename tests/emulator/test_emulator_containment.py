@@ -118,3 +118,22 @@ def test_containment_survives_a_restart_and_org_files_stay_untouched(org_dir, em
     assert (org_dir / "state" / "changes.jsonl").is_file()
     state_text = "".join(p.read_text() for p in (org_dir / "state").rglob("*.json*"))
     assert "CANARY" not in state_text
+
+
+def test_password_reset_invalidates_the_old_password(server):
+    resp = rest(server, "DELETE", f"/sobjects/User/{ADMIN}/password")
+    assert resp.status_code == 200
+    new_password = resp.json()["NewPassword"]
+    assert password_login(server).json()["error"] == "invalid_grant"
+    login = requests.post(f"{server.url}/services/oauth2/token", timeout=10, data={
+        "grant_type": "password", **APP, "username": "admin@acme.test", "password": new_password})
+    assert login.status_code == 200
+
+
+def test_one_server_per_state_folder(server, org_dir, emu_clock):
+    import pytest
+
+    from leakline.core.errors import UsageError
+
+    with pytest.raises(UsageError, match="already serving"):
+        EmulatorServer(org_dir, clock=emu_clock)

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 
+import pytest
 import requests
 from typer.testing import CliRunner
 
@@ -39,6 +40,7 @@ def test_reset_removes_the_overlay(org_dir):
     assert (org_dir / "org.json").is_file()
 
 
+@pytest.mark.slow
 def test_serve_over_https_with_a_self_signed_certificate(org_dir):
     proc = subprocess.Popen(
         [sys.executable, "-c", "from leakline.cli.main import main; main()", "emulator", "serve",

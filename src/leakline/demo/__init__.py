@@ -1,0 +1,1 @@
+"""The one-command end-to-end demo: simulate → emulate → collect → hunt → scope → obligate → contain → report."""

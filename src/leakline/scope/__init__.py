@@ -1,0 +1,1 @@
+"""Scope: exposed objects, fields and records from findings and events; affected subjects."""
