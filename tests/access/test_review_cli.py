@@ -76,3 +76,11 @@ def test_cli_case_without_metadata_says_what_it_cannot_evaluate(tmp_case: Case) 
     assert data["metadata_known"] is False and data["sod_conflicts"] == []
     assert any("NOT_EVALUATED" in n for n in data["notes"])
     assert (tmp_case.work_dir / "findings" / "access.jsonl").is_file()
+
+
+def test_unused_fields_are_granted_and_never_read(result: AccessReview) -> None:
+    erp = next(i for i in result.integrations if i.name == "Ledgerline ERP Connector")
+    # The integration profile makes the bank fields readable; the ERP's logged queries never read them.
+    assert {"Bank_Account_Number__c", "IBAN__c"} <= set(erp.unused_fields["Vendor__c"])
+    for obj, names in erp.unused_fields.items():
+        assert not set(names) & set(erp.exercised_fields.get(obj, []))

@@ -23,7 +23,8 @@ def to_markdown(result: AccessReview, retention: list[RetentionResult] | None = 
                 f"{' (dormant)' if item.dormant else ''}",
                 f"- high-risk permissions: {_ops(item.high_risk)}",
                 f"- exercised: {_ops(item.exercised_objects)}",
-                f"- granted but unused: {len(item.unused_objects)} object(s)",
+                f"- granted but unused: {len(item.unused_objects)} object(s), "
+                f"{sum(len(v) for v in item.unused_fields.values())} field(s)",
                 f"- API families: {', '.join(item.api_families) or '-'}"]
         if item.permission_set is not None:
             ps = item.permission_set

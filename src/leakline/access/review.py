@@ -85,6 +85,7 @@ class IntegrationReview(_Model):
     exercised_objects: dict[str, list[str]]
     exercised_fields: dict[str, list[str]]
     unused_objects: dict[str, list[str]] = Field(description="granted object ops never exercised")
+    unused_fields: dict[str, list[str]] = Field(description="fields readable by field permissions, never read")
     high_risk: dict[str, list[str]] = Field(description="permission → granted via")
     api_families: list[str]
     last_activity: datetime | None
@@ -142,26 +143,25 @@ def _granted(grants: list[Grants], objects: set[str]) -> dict[str, list[str]]:
 
 def _plan(name: str, lp: LeastPrivilege, grants: list[Grants], verified: ReplayOut | None, mask: Any) -> list[str]:
     steps = [
-        f"1. Review and complete the allow-list for '{name}' ({len(lp.undetermined)} open item(s)), regenerate.",
-        f"2. Deploy permission set {lp.api_name} (sf project deploy start --source-dir <out>/permissionsets).",
+        f"Review and complete the allow-list for '{name}' ({len(lp.undetermined)} open item(s)), regenerate.",
+        f"Deploy permission set {lp.api_name} (sf project deploy start --source-dir <out>/permissionsets).",
     ]
-    for g in grants:
-        steps.append(f"3. Assign {lp.api_name} to {mask(g.username)} ({g.user_id}).")
+    steps += [f"Assign {lp.api_name} to {mask(g.username)} ({g.user_id})." for g in grants]
     if verified is not None:
         status = "passed" if verified.static_ok else "FAILED: add the missing grants first"
-        steps.append(f"4. Static query check {status}; emulator replay: "
-                     f"{'ok' if verified.replay_ok else 'not run' if verified.replay_ok is None else 'errors'}.")
+        replay = "ok" if verified.replay_ok else "not run" if verified.replay_ok is None else "errors"
+        steps.append(f"Check: static query check {status}; emulator replay {replay}.")
     for g in grants:
         for h in g.holders:
             risky = sorted(h.user_permissions & set(HIGH_RISK))
             if h.kind == "permission_set" and risky:
-                steps.append(f"5. Remove permission set '{h.label}' from {mask(g.username)} (grants {', '.join(risky)}).")
+                steps.append(f"Remove permission set '{h.label}' from {mask(g.username)} (grants {', '.join(risky)}).")
             elif h.kind == "profile" and (h.user_permissions & set(BROAD) or len(h.objects) > len(lp.objects)):
-                steps.append(f"5. Move {mask(g.username)} from profile '{h.label}' to a minimum-access API-only "
+                steps.append(f"Move {mask(g.username)} from profile '{h.label}' to a minimum-access API-only "
                              "profile (objects come from the new permission set).")
-    steps.append("6. Run the integration's next sync in a sandbox or watch for INSUFFICIENT_ACCESS errors; "
+    steps.append("Run the integration's next sync in a sandbox or watch for INSUFFICIENT_ACCESS errors; "
                  "roll back by re-assigning the removed permission sets.")
-    return steps
+    return [f"{i}. {step}" for i, step in enumerate(steps, start=1)]
 
 
 def review(
@@ -256,6 +256,12 @@ def _one(org: OrgData, actor: ActorFlows, name: str, grants: list[Grants], token
     granted = _granted(grants, objects)
     unused = {o: [op for op in ops if op not in exercised.get(o, [])] for o, ops in granted.items()}
     unused = {k: v for k, v in unused.items() if v}
+    read_fields = {o: f.fields_read for o, f in actor.objects.items()}
+    unused_fields: dict[str, list[str]] = {}
+    for qualified in sorted({q for g in grants for q in g.fields() if g.field_access(q)}):
+        obj, _, fname = qualified.partition(".")
+        if fname not in read_fields.get(obj, set()):
+            unused_fields.setdefault(obj, []).append(fname)
     risky: dict[str, list[str]] = {}
     for g in grants:
         for perm, via in g.high_risk().items():
@@ -298,6 +304,7 @@ def _one(org: OrgData, actor: ActorFlows, name: str, grants: list[Grants], token
         exercised_objects=exercised,
         exercised_fields={o: sorted(f.fields_read) for o, f in sorted(actor.objects.items()) if f.fields_read},
         unused_objects=unused,
+        unused_fields=unused_fields,
         high_risk={k: sorted(set(v)) for k, v in sorted(risky.items())},
         api_families=families,
         last_activity=actor.last_seen,

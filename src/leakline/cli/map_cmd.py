@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -13,10 +13,9 @@ from leakline.core import jsonio
 from leakline.core.errors import FindingsAtThreshold, UsageError
 from leakline.core.findings import write_findings
 from leakline.core.models import Severity
-from leakline.flowmap.config import load_registry
-from leakline.flowmap.findings import to_findings
-from leakline.flowmap.render import render
-from leakline.flowmap.source import OrgData, load_case, load_org_dir
+
+if TYPE_CHECKING:
+    from leakline.flowmap.source import OrgData
 
 
 class MapFormat(StrEnum):
@@ -40,6 +39,9 @@ RevealOption = Annotated[bool, typer.Option("--reveal", help="Show usernames unm
 
 def open_org(case: Path | None, org: Path | None, metadata: Path | None) -> OrgData:
     """The org named by ``--case`` or ``--org`` (exactly one)."""
+    # DuckDB, Arrow and the normalizers load only when a map/review command runs.
+    from leakline.flowmap.source import load_case, load_org_dir
+
     if case is not None and org is not None:
         raise UsageError("--case and --org are alternatives", hint="give one of them")
     if org is not None:
@@ -81,6 +83,9 @@ def map_command(
 ) -> None:
     """Map every integration surface, the objects/fields it reads and writes, and where the data goes."""
     from leakline.flowmap.build import build_map
+    from leakline.flowmap.config import load_registry
+    from leakline.flowmap.findings import to_findings
+    from leakline.flowmap.render import render
 
     threshold = _severity(fail_on)
     registry = load_registry(destinations)

@@ -11,7 +11,7 @@ import typer
 from leakline.cli.common import CaseOption, clock, err_console, open_case
 from leakline.core.case import Case
 from leakline.core.errors import UsageError
-from leakline.report.build import AUDIENCES, build_report
+from leakline.report.build import AUDIENCES, CaseView, build_report, load_view
 from leakline.report.render import render_html, render_json, render_md, render_pdf
 
 
@@ -22,11 +22,13 @@ class ReportFormat(StrEnum):
     md = "md"
 
 
-def write_report(case: Case, audience: str, fmt: str, output: Path | None, *, reveal: bool = False) -> Path:
+def write_report(
+    case: Case, audience: str, fmt: str, output: Path | None, *, reveal: bool = False, view: CaseView | None = None
+) -> Path:
     """Build and write one report; returns its path (default: case/reports/<audience>.<fmt>)."""
     if audience not in AUDIENCES:
         raise UsageError(f"unknown audience {audience!r}", hint=f"one of: {', '.join(AUDIENCES)}")
-    report = build_report(case, audience, clock(), reveal=reveal)
+    report = build_report(case, audience, clock(), reveal=reveal, view=view)
     path = output or case.reports_dir / f"{audience}.{fmt}"
     path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "pdf":
@@ -53,8 +55,12 @@ def report(
     if output is not None and (len(audiences) != 1 or len(formats) != 1):
         raise UsageError("--output needs exactly one --audience and one --format")
     for name in audiences:
+        if name not in AUDIENCES:
+            raise UsageError(f"unknown audience {name!r}", hint=f"one of: {', '.join(AUDIENCES)}")
+    view = load_view(opened)
+    for name in audiences:
         for kind in formats:
-            path = write_report(opened, name, kind, output, reveal=reveal)
+            path = write_report(opened, name, kind, output, reveal=reveal, view=view)
             err_console.print(f"wrote {path}")
 
 

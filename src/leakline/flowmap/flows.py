@@ -235,6 +235,17 @@ def _relationship_target(org: OrgData, obj: str, rel: str) -> tuple[str, str] | 
     return None
 
 
+# Literals do not change which fields a query touches: queries that differ only in them (an
+# e-mail looked up, a since-timestamp) share one parse.
+_STRING = re.compile(r"'(?:[^'\\]|\\.)*'")
+_DATETIME = re.compile(r"\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})")
+
+
+def shape(text: str) -> str:
+    """The query with its string and datetime literals replaced by fixed ones."""
+    return _DATETIME.sub("2000-01-01T00:00:00Z", _STRING.sub("'x'", text))
+
+
 class _Soql:
     def __init__(self, org: OrgData) -> None:
         self.org = org
@@ -242,6 +253,7 @@ class _Soql:
 
     def fields(self, text: str) -> tuple[str, dict[str, tuple[set[str], set[str], bool]]] | None:
         """SOQL → (main object, object → (selected, filtered, all_fields)); None if unparsable."""
+        text = shape(text)
         if text in self.cache:
             return self.cache[text]  # type: ignore[no-any-return]
         try:

@@ -166,7 +166,31 @@ def run_rule(
     cur = con.execute(sql, bound)
     names = [d[0] for d in cur.description or []]
     findings = [row_to_finding(rule_id, rule, dict(zip(names, values, strict=True))) for values in cur.fetchall()]
+    if rule.output.expand_sessions:
+        findings = [_expand(con, f, window) for f in findings]
     return sorted(findings, key=lambda f: (f.first_seen or datetime.min.replace(tzinfo=UTC), f.id))
+
+
+def _expand(
+    con: duckdb.DuckDBPyConnection, finding: Finding, window: tuple[datetime | None, datetime | None]
+) -> Finding:
+    """Add every event sharing a session key with ``finding`` to its evidence (same time window)."""
+    sessions = list(finding.entities.get("session", ()))
+    if not sessions:
+        return finding
+    since, until = window
+    rows = con.execute(
+        "SELECT evidence_sha256, evidence_row FROM events WHERE session_key IN (SELECT unnest($s)) "
+        "AND ts >= $since AND ts < $until AND evidence_sha256 IS NOT NULL",
+        {
+            "s": sessions,
+            "since": (since or datetime(1970, 1, 1, tzinfo=UTC)).astimezone(UTC).replace(tzinfo=None),
+            "until": (until or datetime(9999, 1, 1, tzinfo=UTC)).astimezone(UTC).replace(tzinfo=None),
+        },
+    ).fetchall()
+    current = [{"sha256": ref.sha256, "row": row} for ref in finding.evidence for row in ref.rows]
+    merged = _evidence(current + [{"sha256": sha, "row": row} for sha, row in rows])
+    return finding.model_copy(update={"evidence": merged})
 
 
 def present_event_types(con: duckdb.DuckDBPyConnection) -> set[str]:

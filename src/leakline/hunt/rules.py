@@ -47,6 +47,10 @@ class Output(_Strict):
     title: str = Field(min_length=3, description="str.format template over result columns")
     entities: dict[str, str] = Field(description="entity kind -> result column (scalar or list)")
     data: list[str] = Field(default_factory=list, description="result columns copied into finding.data")
+    expand_sessions: bool = Field(
+        default=False,
+        description="also cite every event that shares a session key with the finding (whole attacker session)",
+    )
 
     @field_validator("entities")
     @classmethod

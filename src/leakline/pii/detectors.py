@@ -33,6 +33,7 @@ from stdnum.br import cnpj as br_cnpj
 from stdnum.br import cpf as br_cpf
 from stdnum.ca import sin as ca_sin
 from stdnum.de import idnr as de_idnr
+from stdnum.dk import cpr as dk_cpr
 from stdnum.es import dni as es_dni
 from stdnum.es import nie as es_nie
 from stdnum.fr import nir as fr_nir
@@ -40,6 +41,8 @@ from stdnum.in_ import aadhaar as in_aadhaar
 from stdnum.in_ import pan as in_pan
 from stdnum.it import codicefiscale as it_cf
 from stdnum.nl import bsn as nl_bsn
+from stdnum.pl import pesel as pl_pesel
+from stdnum.se import personnummer as se_personnummer
 from stdnum.us import ein as us_ein
 from stdnum.us import itin as us_itin
 from stdnum.us import rtn as us_rtn
@@ -894,6 +897,39 @@ DETECTORS: tuple[Detector, ...] = (
             Example("NIR 2 95 10 99 126 111 93", ("fr_nir",)),
             Example("NIR 2 95 10 99 126 111 94", ()),
         ),
+    ),
+    Detector(
+        "pl_pesel",
+        "national_id",
+        "num",
+        r"\d{11}",
+        0.3,
+        _stdnum(pl_pesel),
+        context=("pesel",),
+        examples=(Example("PESEL 44051401359", ("pl_pesel",)), Example("PESEL 44051401358", ())),
+    ),
+    Detector(
+        "se_personnummer",
+        "national_id",
+        "num",
+        r"\d{6}[-+]\d{4}|\d{8}-?\d{4}",
+        0.35,
+        _stdnum(se_personnummer),
+        context=("personnummer", "personnr", "personal identity"),
+        examples=(
+            Example("personnummer 880320-0016", ("se_personnummer",)),
+            Example("personnummer 880320-0018", ()),
+        ),
+    ),
+    Detector(
+        "dk_cpr",
+        "national_id",
+        "num",
+        r"\d{6}-?\d{4}",
+        0.35,
+        _stdnum(dk_cpr),
+        context=("cpr", "personnummer"),
+        examples=(Example("CPR-nr 211062-5629", ("dk_cpr",)), Example("CPR-nr 511062-5629", ())),
     ),
     Detector(
         "phone_number_national",

@@ -28,6 +28,11 @@ from leakline.report.sanitize import sanitize
 
 AUDIENCES = ("exec", "counsel", "regulator", "auditor", "technical")
 
+# Finding entity keys that name a user (short form from hunt rules, long form from the contract).
+USER_KEYS = ("user", "user_id", "username")
+# Stages whose findings describe attacker activity (the timeline); others describe exposure or posture.
+ACTIVITY_STAGES = ("hunt",)
+
 # Which sections each audience sees, in order. Every audience gets the summary.
 SECTIONS: dict[str, tuple[str, ...]] = {
     "exec": ("summary", "timeline", "charts", "exposure", "obligations", "containment"),
@@ -178,15 +183,18 @@ def _evidence(case: Case) -> list[dict[str, Any]] | None:
 def _charts(case: Case, findings: list[Finding]) -> dict[str, str]:
     """Events per hour and exported rows per user/app, from the event store if it exists."""
     try:
-        from leakline.store import EventStore  # type: ignore[attr-defined]
+        from leakline.store import EventStore
     except ImportError:
         return {}
     try:
         con = EventStore(case).connect()
+        # The last 30 days of activity (stray old records, e.g. user creation dates, would
+        # otherwise stretch the axis over years).
         hourly = con.execute(
-            "SELECT date_trunc('hour', ts) AS h, count(*) FROM events WHERE ts IS NOT NULL GROUP BY 1 ORDER BY 1"
+            "SELECT date_trunc('hour', ts) AS h, count(*) FROM events "
+            "WHERE ts >= (SELECT max(ts) FROM events) - INTERVAL 30 DAY GROUP BY 1 ORDER BY 1"
         ).fetchall()
-        users = sorted({u for f in findings for k in ("username", "user_id") for u in f.entities.get(k, ())})
+        users = sorted({u for f in findings for k in USER_KEYS for u in f.entities.get(k, ())})
         volume: list[tuple[str, float]] = []
         if users:
             placeholders = ",".join("?" for _ in users)
@@ -208,12 +216,27 @@ def _charts(case: Case, findings: list[Finding]) -> dict[str, str]:
     return charts
 
 
+def _usernames(case: Case) -> dict[str, str]:
+    """user id → username from the event store (so reports can name accounts, masked)."""
+    try:
+        from leakline.store import EventStore
+
+        con = EventStore(case).connect()
+        rows = con.execute(
+            "SELECT user_id, any_value(username) FROM events WHERE user_id IS NOT NULL AND username IS NOT NULL GROUP BY 1"
+        ).fetchall()
+    except Exception:  # naming accounts is a convenience; ids are shown otherwise
+        return {}
+    return {str(u): str(n) for u, n in rows}
+
+
 def _summary(
     findings: list[Finding],
     subjects: list[dict[str, Any]],
     obligations: list[dict[str, Any]] | None,
     journal: list[dict[str, Any]],
     now: datetime,
+    names: dict[str, str],
 ) -> dict[str, Any]:
     incident = [f for f in findings if f.rule_id and not f.id.startswith("posture")]
     timed = [f for f in incident if f.first_seen]
@@ -225,14 +248,14 @@ def _summary(
         if ob.get("status") in ("required", "assess") and deadline:
             upcoming.append(ob)
     upcoming.sort(key=lambda o: str(o["deadline_utc"]))
-    applied = [e for e in journal if str(e.get("action", "")).startswith("apply") or e.get("event") == "applied"]
+    applied = [e for e in journal if e.get("event") == "applied"]
     return {
         "what": sorted({f.title for f in incident if f.severity.rank >= Severity.HIGH.rank})[:10],
         "first_activity": iso(min(f.first_seen for f in timed if f.first_seen)) if timed else None,
         "last_activity": iso(max((f.last_seen or f.first_seen) for f in timed if f.first_seen)) if timed else None,
         "findings_by_severity": {k: by_sev[k] for k in ("critical", "high", "medium", "low", "info") if by_sev[k]},
-        "actors": sorted({u for f in incident for k in ("username", "user_id") for u in f.entities.get(k, ())})[:10],
-        "apps": sorted({a for f in incident for a in f.entities.get("app", ())})[:10],
+        "actors": sorted({names.get(u, u) for f in incident for k in USER_KEYS for u in f.entities.get(k, ())})[:10],
+        "apps": sorted({a for f in incident for a in f.entities.get("app", ()) if not a.startswith("0H4")})[:10],
         "ips": sorted({a for f in incident for a in f.entities.get("ip", ())})[:15],
         "affected_people": people,
         "containment_actions_applied": len(applied),
@@ -249,14 +272,35 @@ def _summary(
     }
 
 
-def build_report(case: Case, audience: str, clock: Clock, *, reveal: bool = False) -> Report:
-    """Read the case and assemble the report for ``audience``."""
-    now = clock.now()
-    all_findings = read_findings(case)
-    posture_findings = read_findings(case, "posture")
-    posture_ids = {f.id for f in posture_findings}
-    incident = [f for f in all_findings if f.id not in posture_ids]
+@dataclass
+class CaseView:
+    """What every audience's report reads from the case, loaded once per run."""
+
+    incident: list[Finding]
+    activity: list[Finding]
+    posture: list[Finding]
+    charts: dict[str, str]
+    evidence: list[dict[str, Any]] | None
+    names: dict[str, str]
+
+
+def load_view(case: Case) -> CaseView:
+    """Read findings, charts, evidence list and account names from the case."""
+    posture = read_findings(case, "posture")
+    posture_ids = {f.id for f in posture}
+    incident = [f for f in read_findings(case) if f.id not in posture_ids]
     incident.sort(key=lambda f: (-f.severity.rank, f.first_seen.isoformat() if f.first_seen else "", f.id))
+    activity = [f for stage in ACTIVITY_STAGES for f in read_findings(case, stage)]
+    return CaseView(incident, activity, posture, _charts(case, activity), _evidence(case), _usernames(case))
+
+
+def build_report(
+    case: Case, audience: str, clock: Clock, *, reveal: bool = False, view: CaseView | None = None
+) -> Report:
+    """Read the case (or a preloaded ``view``) and assemble the report for ``audience``."""
+    now = clock.now()
+    view = view or load_view(case)
+    incident, posture_findings = view.incident, view.posture
     missing = []
     clusters_data = _read_json(case.work_dir / "hunt_clusters.json")
     clusters = clusters_data.get("clusters", []) if isinstance(clusters_data, dict) else (clusters_data or [])
@@ -268,12 +312,12 @@ def build_report(case: Case, audience: str, clock: Clock, *, reveal: bool = Fals
     if not subjects:
         missing.append("affected subjects (run: leakline scope --case DIR)")
     journal = _journal(case)
-    evidence = _evidence(case)
+    evidence = view.evidence
     controls = yaml.safe_load(CONTROLS_FILE.read_text(encoding="utf-8"))
 
     spans = [
         svg.Span(f"{f.rule_id}", f.first_seen, f.last_seen or f.first_seen, f.severity.value)
-        for f in incident
+        for f in sorted(view.activity, key=lambda f: (f.first_seen.isoformat() if f.first_seen else "", f.id))
         if f.first_seen and f.severity.rank >= Severity.MEDIUM.rank
     ][:40]
     marks = []
@@ -282,7 +326,7 @@ def build_report(case: Case, audience: str, clock: Clock, *, reveal: bool = Fals
         if at and entry.get("event") == "applied":
             marks.append(svg.Mark(str(entry.get("step", entry.get("action", ""))), parse_utc(str(at))))
     charts = {"timeline": svg.timeline(spans, marks)}
-    charts.update(_charts(case, incident))
+    charts.update(view.charts)
 
     report = Report(
         audience=audience,
@@ -295,7 +339,7 @@ def build_report(case: Case, audience: str, clock: Clock, *, reveal: bool = Fals
             "legal_entity": case.meta.legal_entity,
         },
         sections=SECTIONS[audience],
-        summary=_summary(incident, subjects, obligations, journal, now),
+        summary=_summary(incident, subjects, obligations, journal, now, view.names),
         findings=[_finding_dict(f) for f in incident],
         posture=[_finding_dict(f) for f in sorted(posture_findings, key=lambda f: (-f.severity.rank, f.id))],
         clusters=clusters if isinstance(clusters, list) else [],

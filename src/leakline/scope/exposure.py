@@ -270,6 +270,14 @@ class Resolver:
         self._estimates[query] = result
         return result
 
+    def _username(self, who: str) -> str:
+        """ELF rows carry user ids, real-time events usernames: name users one way (Username)."""
+        if who.startswith("005") and _ID.match(who):
+            record = self.snapshot.of("User").get(to18(who))
+            if record and record.get("Username"):
+                return str(record["Username"])
+        return who
+
     def resolve(
         self,
         event: Mapping[str, Any],
@@ -318,7 +326,7 @@ class Resolver:
         return Access(
             ts=event.get("ts"),
             event_type=str(event.get("event_type") or ""),
-            user=str(event.get("who") or ""),
+            user=self._username(str(event.get("who") or "")),
             app=str(event.get("app") or ""),
             object=obj,
             fields=fields,

@@ -50,6 +50,14 @@ class Sess:
     login_request_id: str = ""
     country_iso: str = "US"
     token_id: str = ""
+    client: str | None = None  # CLIENT_NAME the caller sends; None = the app's usual client name
+
+    @property
+    def client_name(self) -> str:
+        """CLIENT_NAME written for this session's API calls."""
+        if self.client is not None:
+            return self.client
+        return self.app.client_name if self.app else ""
 
     @property
     def ok(self) -> bool:
@@ -191,7 +199,7 @@ class Activity:
             response_size = rows_arr * 410 + self.rng.integers(600, 2400, n)
         run = self.rng.integers(12, 300, n) + rows_arr // 40
         app_id15 = _pick(sess, idx, lambda s: s.app.id[:15] if s.app else "")
-        client = _pick(sess, idx, lambda s: s.app.client_name if s.app else "")
+        client = _pick(sess, idx, lambda s: s.client_name)
         req = self.sink.add("RestApi", ts, {
             "USER_ID": user15, "USER_TYPE": _pick(sess, idx, lambda s: s.user.elf_user_type),
             "CLIENT_IP": _pick(sess, idx, lambda s: s.ip), "USER_AGENT": _pick(sess, idx, lambda s: s.ua),
@@ -217,7 +225,7 @@ class Activity:
             "USER_ID": _pick(sess, idx, lambda s: s.user.id[:15]),
             "USER_NAME": _pick(sess, idx, lambda s: s.user.username),
             "CLIENT_IP": _pick(sess, idx, lambda s: s.ip),
-            "CLIENT_NAME": _pick(sess, idx, lambda s: s.app.client_name if s.app else ""),
+            "CLIENT_NAME": _pick(sess, idx, lambda s: s.client_name),
             "CONNECTED_APP_ID": _pick(sess, idx, lambda s: s.app.id[:15] if s.app else ""),
             "CONNECTED_APP_NAME": _pick(sess, idx, lambda s: s.app.name if s.app else ""),
             "API_FAMILY": family, "API_RESOURCE": resource, "API_VERSION": API_VERSION,
@@ -237,7 +245,7 @@ class Activity:
             "CLIENT_IP": _pick(sess, idx, lambda s: s.ip),
             "SESSION_KEY": _pick(sess, idx, lambda s: s.session_key),
             "LOGIN_KEY": _pick(sess, idx, lambda s: s.login_key),
-            "CLIENT_NAME": _pick(sess, idx, lambda s: s.app.client_name if s.app else ""),
+            "CLIENT_NAME": _pick(sess, idx, lambda s: s.client_name),
             "API_TYPE": "P", "API_VERSION": API_VERSION, "METHOD_NAME": method, "ENTITY_NAME": entity,
             "ROWS_PROCESSED": rows_arr, "QUERY": queries, "REQUEST_STATUS": "S", "URI": "/services/Soap/u/62.0",
             "REQUEST_SIZE": self.rng.integers(300, 1600, n), "RESPONSE_SIZE": rows_arr * 520 + 900, "RUN_TIME": run,
@@ -268,7 +276,7 @@ class Activity:
                 "Username": s.user.username, "SourceIp": s.ip, "SessionKey": s.session_key,
                 "LoginKey": s.login_key, "SessionLevel": "STANDARD", "Operation": "Query", "ApiType": api_type,
                 "ApiVersion": float(API_VERSION), "Application": s.app.name if s.app else None,
-                "Client": s.app.client_name if s.app else None,
+                "Client": s.client_name or None,
                 "ConnectedAppId": s.app.id[:15] if s.app else None, "UserAgent": s.ua,
                 "Query": q, "QueriedEntities": _entity_of(q), "RowsProcessed": int(rows[i]),
                 "RowsReturned": int(rows[i]), "Records": json.dumps({"totalSize": int(rows[i]),

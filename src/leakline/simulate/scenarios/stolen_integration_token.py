@@ -33,14 +33,14 @@ CONTACT_FIELDS = ["Id", "AccountId", "FirstName", "LastName", "Email", "Phone", 
 CASE_FIELDS = ["Id", "CaseNumber", "Subject", "Description", "Status", "ContactId", "SuppliedName", "SuppliedEmail"]
 
 
-def _login(ctx: Context, ts: int, ip: str, ua: str, step: str) -> Sess:
+def _login(ctx: Context, ts: int, ip: str, ua: str, step: str, client: str = "") -> Sess:
     org = ctx.org
     app = org.apps["chat"]
     user = org.app_user("chat")
     s = Sess(user, ip, ua, ts, ts + 30 * 60_000, app=app, login_type="Remote Access 2.0",
              login_sub_type="OauthRefreshToken", uri="/services/oauth2/token", session_type="Oauth2",
              scenario=NAME, step=step, country_iso="DE" if ip.startswith(("185.", "192.", "195.")) else "US",
-             token_id=org.token_for(user.key, "chat").id)
+             token_id=org.token_for(user.key, "chat").id, client=client)
     ctx.act.open_sessions([s])
     return s
 
@@ -77,7 +77,7 @@ def run(ctx: Context) -> Plan:
 
     # 2. Bulk exports from a cloud VPS with the multi-org fetcher; each job deleted minutes later.
     t1 = t0 + HOUR + int(rng.integers(0, 900_000))
-    s2 = _login(ctx, t1, "44.215.108.109", UA_BULK, "token_replay_login")
+    s2 = _login(ctx, t1, "44.215.108.109", UA_BULK, "token_replay_login", client=UA_BULK)
     sess2 = [s2]
     users = list(org.users.values())
     exports = [
