@@ -49,3 +49,17 @@ def test_selftest_provider() -> None:
 
     results = list(selftest())
     assert results and all(r.ok for r in results)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [2, 31])
+def test_planted_user_on_other_seeds(seed: int, tmp_path: Path) -> None:
+    from leakline.access.grants import effective_grants
+    from leakline.access.sod import evaluate
+    from leakline.flowmap.source import load_org_dir
+    from leakline.simulate import generate
+
+    org_dir = generate(tmp_path / "org", seed=seed, size="small", scenarios=["insider_report_export"], days=3)
+    planted = {v.user_id for v in truth.load(org_dir).sod_violations}
+    org = load_org_dir(org_dir, event_types=frozenset())
+    assert {c.user_id for c in evaluate(load_rules(), effective_grants(org))} == planted

@@ -84,3 +84,11 @@ def test_cli_fail_on_high_exits_1(org_dir: Path) -> None:
     result = runner.invoke(app, ["map", "--org", str(org_dir), "--format", "json", "--fail-on", "high"])
     assert result.exit_code == 1  # the planted http:// remote site is a high flag
     assert "failed map flag" in result.output
+
+
+def test_published_json_schema_is_current() -> None:
+    from leakline.core import jsonio
+    from leakline.flowmap import model
+
+    published = (Path(model.__file__).with_name("map.schema.json")).read_text(encoding="utf-8")
+    assert published == jsonio.dumps(FlowMap.model_json_schema()) + "\n", "regenerate map.schema.json"

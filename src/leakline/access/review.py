@@ -18,7 +18,7 @@ from leakline.core.clock import Clock, parse_utc
 from leakline.core.errors import LeaklineError
 from leakline.core.masking import mask_email
 from leakline.core.registry import Unit, UnitLoadError, UnitProblem, validate_file
-from leakline.flowmap.flows import ActorFlows, _id18, integration_users, observed_flows
+from leakline.flowmap.flows import ActorFlows, as_id18, integration_users, observed_flows
 from leakline.flowmap.source import OrgData, truthy
 
 PARAMS_FILE = Path(__file__).with_name("review.yaml")
@@ -186,8 +186,8 @@ def review(
     tokens = []
     for t in org.objects("OauthToken"):
         last = _ts(t.get("LastUsedDate"))
-        tokens.append(TokenInfo(token_id=str(_id18(t.get("Id"))), app=t.get("AppName"),
-                                user_id=_id18(t.get("UserId")), last_used=last,
+        tokens.append(TokenInfo(token_id=str(as_id18(t.get("Id"))), app=t.get("AppName"),
+                                user_id=as_id18(t.get("UserId")), last_used=last,
                                 use_count=int(t["UseCount"]) if t.get("UseCount") not in (None, "") else None,
                                 dormant=last is None or last < cutoff))
     users = {str(u["Id"]): u for u in org.objects("User")}

@@ -9,7 +9,6 @@ from typing import Annotated, Any
 import typer
 
 from leakline.cli.common import CaseOption, OutputOption, clock, emit, err_console, open_case
-from leakline.cli.contain_cmd import CaBundle, ClientId, InstanceUrl, JwtKey, SessionEnv, Username
 from leakline.cli.map_cmd import MetadataOption, OrgDirOption, RevealOption, journal_reveal, open_org
 from leakline.core import jsonio
 from leakline.core.findings import write_findings
@@ -91,6 +90,18 @@ jit_app = typer.Typer(
     no_args_is_help=True,
 )
 ByOption = Annotated[str, typer.Option("--by", help="Name of the person acting.")]
+# Same connection options as `leakline contain apply` (declared here so this module imports alone).
+InstanceUrl = Annotated[str | None, typer.Option("--instance-url", help="Org URL (default $SF_INSTANCE_URL).",
+                                                 show_default=False)]
+SessionEnv = Annotated[str | None, typer.Option("--session-id-env", help="Env var holding an access token "
+                                                "(default SF_ACCESS_TOKEN).", show_default=False)]
+ClientId = Annotated[str | None, typer.Option("--client-id", help="Connected app consumer key (JWT).",
+                                              show_default=False)]
+JwtKey = Annotated[Path | None, typer.Option("--jwt-key-file", help="Private key for the JWT bearer flow.",
+                                             show_default=False)]
+Username = Annotated[str | None, typer.Option("--username", help="User for the JWT bearer flow.", show_default=False)]
+CaBundle = Annotated[Path | None, typer.Option("--ca-bundle", help="CA certificates to trust (test CA).",
+                                               show_default=False)]
 IdOption = Annotated[str, typer.Option("--id", help="JIT request id (see: leakline jit status).")]
 
 
@@ -158,6 +169,17 @@ def jit_expire(case: CaseOption = None, instance_url: InstanceUrl = None, sessio
 
     ops = _org_ops(instance_url, session_id_env, client_id, jwt_key_file, username, ca_bundle)
     emit(jsonio.dumps(JitAccess(open_case(case), clock()).expire(ops)), None)
+
+
+@jit_app.command("revoke")
+def jit_revoke(jid: IdOption, by: ByOption, case: CaseOption = None, instance_url: InstanceUrl = None,
+               session_id_env: SessionEnv = None, client_id: ClientId = None, jwt_key_file: JwtKey = None,
+               username: Username = None, ca_bundle: CaBundle = None) -> None:
+    """End a grant before its expiry."""
+    from leakline.access.jit import JitAccess
+
+    ops = _org_ops(instance_url, session_id_env, client_id, jwt_key_file, username, ca_bundle)
+    emit(jsonio.dumps(JitAccess(open_case(case), clock()).revoke(ops, jid, by)), None)
 
 
 @jit_app.command("status")

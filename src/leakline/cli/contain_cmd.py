@@ -10,7 +10,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from leakline.cli.common import CaseOption, Format, clock, emit, err_console, open_case, out_console
+from leakline.cli.common import (
+    CaseOption,
+    Format,
+    OutputOption,
+    clock,
+    emit,
+    err_console,
+    open_case,
+    out_console,
+)
 from leakline.core import jsonio
 from leakline.core.case import Case
 from leakline.core.errors import UsageError
@@ -88,6 +97,10 @@ def plan(
     username: Username = None,
     ca_bundle: CaBundle = None,
     fmt: Annotated[Format, typer.Option("--format", help="table or json")] = Format.table,
+    output: OutputOption = None,
+    exclude: Annotated[
+        list[str] | None, typer.Option("--exclude", help="User id, app or IP never to act on (repeatable).")
+    ] = None,
 ) -> None:
     """Build a concrete containment plan from the case's findings (and the org's current state)."""
     from leakline.contain.engine import Containment
@@ -95,9 +108,9 @@ def plan(
     opened = open_case(case)
     findings = read_findings(opened)
     ops = None if offline else _ops(instance_url, session_id_env, client_id, jwt_key_file, username, ca_bundle)
-    result = Containment(opened, clock()).plan(findings, ops, playbook)
+    result = Containment(opened, clock()).plan(findings, ops, playbook, frozenset(exclude or ()))
     if fmt == Format.json:
-        emit(jsonio.dumps(result), None)
+        emit(jsonio.dumps(result), output)
         return
     table = Table("step", "type", "role", "due (UTC)", "approvals", "what")
     for s in result["steps"]:

@@ -150,19 +150,20 @@ def run_demo(
     work.mkdir()
     result = DemoResult(out)
 
-    def stage(name: str, fn: Callable[[], str]) -> None:
+    def stage(name: str, args: list[str] | None, detail: str | Callable[[], str]) -> None:
+        """Run one CLI command (if any), then describe the outcome."""
         if step:
             step(name)
-        start = time.perf_counter()
-        detail = fn()
-        result.stages.append(StageResult(name, time.perf_counter() - start, detail))
+        started = time.perf_counter()
+        if args is not None:
+            cli(args)
+        text = detail() if callable(detail) else detail
+        result.stages.append(StageResult(name, time.perf_counter() - started, text))
 
     stage(
         "simulate",
-        lambda: (
-            cli(["simulate", "--seed", str(seed), "--size", size, "--scenario", "stolen_integration_token", "--days", str(days), "--out", str(org)])
-            or f"seed {seed}, {size}, stolen_integration_token + benign noise"
-        ),
+        ["simulate", "--seed", str(seed), "--size", size, "--scenario", "stolen_integration_token", "--days", str(days), "--out", str(org)],
+        f"seed {seed}, {size}, stolen_integration_token + benign noise",
     )
     window = json.loads((org / "org.json").read_text())["window"]
     server = EmulatorServer(org, state_dir=work / "emulator-state").start()
@@ -170,30 +171,33 @@ def run_demo(
         url = server.url
         _responder_session(org, url)
         conn = ["--instance-url", url, "--session-id-env", "SF_ACCESS_TOKEN"]
-        stage("case", lambda: cli(["case", "init", str(case), "--title", "Demo: stolen support-chat integration token", "--timezone", "America/New_York", "--id", "demo-case", "--discovered-at", DEMO_NOW]) or "case demo-case")
-        stage("collect", lambda: cli(["collect", "--case", str(case), *conn, "--since", window["start"], "--until", window["end"]]) or f"through simple-salesforce from {url}")
-        stage("evidence", lambda: cli(["evidence", "verify", "--case", str(case)]) or "locker verified")
-        stage("hunt", lambda: cli(["hunt", "--case", str(case), "--format", "json", "-o", str(work / "hunt.json")]) or _count_findings(case, "hunt"))
+        c = ["--case", str(case)]
+        stage(
+            "case",
+            ["case", "init", str(case), "--title", "Demo: stolen support-chat integration token", "--timezone", "America/New_York", "--id", "demo-case", "--discovered-at", DEMO_NOW],
+            "case demo-case",
+        )
+        stage("collect", ["collect", *c, *conn, "--since", window["start"], "--until", window["end"]], f"through simple-salesforce from {url}")
+        stage("evidence", ["evidence", "verify", *c], "locker verified")
+        stage("hunt", ["hunt", *c, "--format", "json", "-o", str(work / "hunt.json")], lambda: _count_findings(case, "hunt"))
 
-        def evaluate() -> str:
-            cli(["eval", "--case", str(case), "--truth", str(org / "ground_truth.json"), "--format", "json", "-o", str(work / "eval.json")])
+        def evaluation() -> str:
             result.evaluation = json.loads((work / "eval.json").read_text())
             return _eval_line(result.evaluation)
 
-        stage("eval", evaluate)
-        stage("scope", lambda: cli(["scope", "--case", str(case), "--org", str(org), "--format", "json", "-o", str(work / "scope.json")]) or "exposure + subjects by jurisdiction")
-        stage("obligations", lambda: cli(["obligations", "--case", str(case), "--format", "json", "-o", str(work / "obligations.json")]) or _obligation_line(case))
-        stage("posture", lambda: cli(["posture", "--metadata", str(org / "metadata"), "--case", str(case), "--format", "json", "-o", str(work / "posture.json")]) or _count_findings(case, "posture"))
-        stage("map", lambda: cli(["map", "--case", str(case), "--format", "json", "-o", str(work / "map.json")]) or "integration data flows")
-
-        def contain() -> str:
-            cli(["contain", "plan", "--case", str(case), *conn, "--format", "json"])
-            cli(["contain", "approve", "--case", str(case), "--step", "all", "--by", "Incident commander (demo)"])
-            cli(["contain", "approve", "--case", str(case), "--step", "all", "--by", "Salesforce admin (demo)"])
-            cli(["contain", "apply", "--case", str(case), *conn])
-            return "plan approved by two people and applied"
-
-        stage("contain", contain)
+        stage("eval", ["eval", *c, "--truth", str(org / "ground_truth.json"), "--format", "json", "-o", str(work / "eval.json")], evaluation)
+        stage("scope", ["scope", *c, "--org", str(org), "--format", "json", "-o", str(work / "scope.json")], "exposure + subjects by jurisdiction")
+        stage("obligations", ["obligations", *c, "--format", "json", "-o", str(work / "obligations.json")], lambda: _obligation_line(case))
+        stage(
+            "posture",
+            ["posture", "--metadata", str(org / "metadata"), *c, "--format", "json", "-o", str(work / "posture.json")],
+            lambda: _count_findings(case, "posture"),
+        )
+        stage("map", ["map", *c, "--format", "json", "-o", str(work / "map.json")], "integration data flows")
+        stage("contain plan", ["contain", "plan", *c, *conn, "--format", "json", "-o", str(work / "plan.json")], "from findings and the org's current state")
+        stage("approve", ["contain", "approve", *c, "--step", "all", "--by", "Incident commander (demo)"], "first approver")
+        stage("approve", ["contain", "approve", *c, "--step", "all", "--by", "Salesforce admin (demo)"], "second approver")
+        stage("contain apply", ["contain", "apply", *c, *conn], "applied and verified against the emulator")
 
         def lockout() -> str:
             result.lockout = check_lockout(org, url)
@@ -203,18 +207,14 @@ def run_demo(
                 raise DemoFailed("the attacker's token still works after containment")
             return f"attacker locked out: {attacker_ok}; legitimate integrations still work: {legit_ok}"
 
-        stage("verify lockout", lockout)
+        stage("verify lockout", None, lockout)
     finally:
         server.stop()
 
-    def reports() -> str:
-        cli(["report", "--case", str(case)])
-        if pdf:
-            cli(["report", "--case", str(case), "-a", "exec", "-f", "pdf"])
-        result.reports = sorted((case / "reports").glob("*"))
-        return f"{len(result.reports)} files"
-
-    stage("report", reports)
+    stage("report", ["report", *c], "html + json for every audience")
+    if pdf:
+        stage("report pdf", ["report", *c, "-a", "exec", "-f", "pdf"], "executive report as PDF")
+    result.reports = sorted((case / "reports").glob("*"))
     return result
 
 

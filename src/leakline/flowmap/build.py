@@ -13,7 +13,7 @@ from leakline.access.grants import Grants, effective_grants
 from leakline.core.clock import Clock
 from leakline.core.masking import mask_email
 from leakline.flowmap.config import Destination, Registry, TransferRules, load_rules
-from leakline.flowmap.flows import ActorFlows, ObjectFlow, _id18, integration_users, observed_flows
+from leakline.flowmap.flows import ActorFlows, ObjectFlow, as_id18, integration_users, observed_flows
 from leakline.flowmap.model import (
     DestinationInfo,
     Evidence,
@@ -387,7 +387,7 @@ class _Builder:
     def app_surfaces(self, actors: dict[str, ActorFlows]) -> list[Surface]:
         meta_apps = {_norm(a.name): a for a in (self.org.metadata.connected_apps if self.org.metadata else [])}
         extra = self._app_extras()
-        records = {str(_id18(r.get("Id"))): r for r in self.org.objects("ConnectedApplication")}
+        records = {str(as_id18(r.get("Id"))): r for r in self.org.objects("ConnectedApplication")}
         names = {str(r.get("Name") or k): k for k, r in records.items()}
         for key in meta_apps:
             if key not in {_norm(n) for n in names}:
@@ -409,7 +409,7 @@ class _Builder:
             urls = [u for u in (callback,) if u]
             hosts = [h for h in (_host(u) for u in urls) if h and not self.rules.is_salesforce(h)]
             users = set(actor.users) if actor else set()
-            users |= {str(_id18(t.get("UserId"))) for t in tokens.get(_norm(name), []) if t.get("UserId")}
+            users |= {str(as_id18(t.get("UserId"))) for t in tokens.get(_norm(name), []) if t.get("UserId")}
             scopes = list(meta.scopes) if meta and meta.scopes else [s for s in str(rec.get("Scopes") or "").split(";") if s]
             details: dict[str, Any] = {
                 "connected_app_id": app_id or None,
@@ -569,7 +569,7 @@ class _Builder:
                 label = f"Profile {profiles.get(str(ps.get('ProfileId')), ps.get('Label'))}"
             else:
                 label = f"PermissionSet {ps.get('Label') or ps.get('Name') or row.get('ParentId')}"
-            out.setdefault(str(_id18(row.get("SetupEntityId"))), []).append(label)
+            out.setdefault(str(as_id18(row.get("SetupEntityId"))), []).append(label)
         return out
 
 

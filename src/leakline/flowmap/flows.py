@@ -23,9 +23,9 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from leakline.core.sfid import to18
 from leakline.flowmap.source import OrgData, truthy
 from leakline.soql import FieldsMacro, SoqlError, parse
+from leakline.store.base import id18
 
 MAX_EVIDENCE_ROWS = 50
 DATA_EVENT_TYPES = ("RestApi", "API", "BulkApi", "BulkApi2", "ApiEvent", "BulkApiResultEventStore")
@@ -56,12 +56,14 @@ class OpStat:
     first: datetime | None = None
     last: datetime | None = None
 
-    def add(self, rows: int | None, ts: datetime | None, call: bool = True) -> None:
-        self.calls += int(call)
-        self.rows += int(rows or 0)
-        if ts is not None:
-            self.first = ts if self.first is None or ts < self.first else self.first
-            self.last = ts if self.last is None or ts > self.last else self.last
+    def add_group(self, calls: int, group: _Group) -> None:
+        """Count ``calls`` calls (a Bulk job's later states count none) with the group's rows and times."""
+        self.calls += calls
+        self.rows += group.rows
+        if group.first is not None:
+            self.first = group.first if self.first is None or group.first < self.first else self.first
+        if group.last is not None:
+            self.last = group.last if self.last is None or group.last > self.last else self.last
 
 
 @dataclass
@@ -121,14 +123,9 @@ class ActorFlows:
         self.first_seen = ts if self.first_seen is None or ts < self.first_seen else self.first_seen
 
 
-def _id18(value: Any) -> str | None:
-    if not value:
-        return None
-    text = str(value)
-    try:
-        return to18(text) if len(text) == 15 else text
-    except ValueError:
-        return text
+def as_id18(value: Any) -> str | None:
+    """18-char id of any id-like value (15-char ids converted; None for empty)."""
+    return id18(str(value)) if value else None
 
 
 def rest_call(method: str, uri: str) -> tuple[str | None, tuple[str, ...], set[str] | None]:
@@ -170,7 +167,7 @@ class _Resolver:
         self.app_names: dict[str, str] = {}
         by_name: dict[str, str] = {}
         for rec in org.objects("ConnectedApplication"):
-            app_id = _id18(rec.get("Id"))
+            app_id = as_id18(rec.get("Id"))
             if app_id:
                 self.app_names[app_id] = str(rec.get("Name") or app_id)
                 by_name[str(rec.get("Name") or "").lower()] = app_id
@@ -182,7 +179,7 @@ class _Resolver:
             "WHERE connected_app_id IS NOT NULL OR app_name IS NOT NULL"
         ).fetchall()
         for session_key, user_id, app_id, app_name in rows:
-            resolved = _id18(app_id) or by_name.get(str(app_name or "").lower())
+            resolved = as_id18(app_id) or by_name.get(str(app_name or "").lower())
             if resolved is None:
                 continue
             if session_key:
@@ -192,11 +189,11 @@ class _Resolver:
         for tok in org.objects("OauthToken"):
             app = by_name.get(str(tok.get("AppName") or "").lower())
             if app and tok.get("UserId"):
-                self.user_apps[str(_id18(tok.get("UserId")))].add(app)
+                self.user_apps[str(as_id18(tok.get("UserId")))].add(app)
 
     def app_for(self, app_id: Any, session_key: Any, user_id: Any) -> str | None:
         if app_id:
-            return _id18(app_id)
+            return as_id18(app_id)
         if session_key and str(session_key) in self.session_app:
             return self.session_app[str(session_key)]
         # Only an integration user's rows fall back to "its only app": a person may use an app
@@ -289,6 +286,40 @@ class _Soql:
         return result
 
 
+# Rows that differ only in literals, record ids in a REST path, time, size and evidence row are
+# one group: the per-row work (URI and SOQL analysis) runs once per group, not once per row.
+_GROUPED_SQL = """
+SELECT event_type, user_id, connected_app_id, session_key, operation, entity,
+       regexp_replace(regexp_replace(query, ?, ?, 'g'), ?, ?, 'g') AS q,
+       CASE WHEN event_type = 'RestApi' THEN regexp_replace(uri, ?, ?) END AS u,
+       CASE WHEN event_type = 'BulkApi2' THEN job_id END AS job,
+       status, raw['ApiType'] AS api_type,
+       count(*) AS n, sum(coalesce(rows, 0)) AS total, min(ts) AS first, max(ts) AS last,
+       list(struct_pack(s := evidence_sha256, r := evidence_row) ORDER BY ts, evidence_sha256, evidence_row)
+FROM events WHERE event_type IN ({placeholders})
+GROUP BY ALL
+ORDER BY first, last, event_type, user_id, connected_app_id, session_key, operation, entity, q, u, job, status
+"""
+_RECORD_ID_IN_PATH = (r"(/sobjects/[^/]+/)[A-Za-z0-9]{15}([A-Za-z0-9]{3})?(/|[?]|$)", r"\1{id}\3")
+
+
+def _utc(ts: Any) -> datetime | None:
+    if isinstance(ts, datetime):
+        return ts.replace(tzinfo=UTC) if ts.tzinfo is None else ts  # the store keeps UTC as naive timestamps
+    return None
+
+
+@dataclass
+class _Group:
+    """Identical calls: how many, their rows, first/last time and their first evidence rows."""
+
+    calls: int
+    rows: int
+    first: datetime | None
+    last: datetime | None
+    evidence: list[tuple[str | None, int | None]]
+
+
 def observed_flows(org: OrgData) -> dict[str, ActorFlows]:
     """Actor key → flows, over every data-access row in the events table."""
     integ = integration_users(org)
@@ -297,17 +328,14 @@ def observed_flows(org: OrgData) -> dict[str, ActorFlows]:
     actors: dict[str, ActorFlows] = {}
     placeholders = ", ".join("?" for _ in DATA_EVENT_TYPES)
     cur = org.con.execute(
-        "SELECT event_type, user_id, connected_app_id, session_key, operation, entity, query, uri, rows, ts, "
-        "job_id, status, evidence_sha256, evidence_row, raw['NUMBER_FIELDS'], raw['ApiType'] "
-        f"FROM events WHERE event_type IN ({placeholders}) ORDER BY ts, evidence_sha256, evidence_row",
-        list(DATA_EVENT_TYPES),
+        _GROUPED_SQL.format(placeholders=placeholders),
+        [_STRING.pattern, "'x'", _DATETIME.pattern, "2000-01-01T00:00:00Z", *_RECORD_ID_IN_PATH,
+         *DATA_EVENT_TYPES],
     )
     seen_jobs: set[tuple[str, str]] = set()
     while batch := cur.fetchmany(10_000):
-        for (etype, user_id, app_id, session_key, operation, entity, query, uri, rows, ts, job_id, status,
-             sha, row, _nfields, api_type) in batch:
-            if isinstance(ts, datetime) and ts.tzinfo is None:
-                ts = ts.replace(tzinfo=UTC)  # the store keeps UTC as naive timestamps
+        for (etype, user_id, app_id, session_key, operation, entity, query, uri, job_id, status, api_type,
+             n, total, first, last, evidence) in batch:
             app = resolver.app_for(app_id, session_key, user_id)
             if app is None and str(user_id) not in integ:
                 continue
@@ -318,20 +346,26 @@ def observed_flows(org: OrgData) -> dict[str, ActorFlows]:
                 actors[key] = actor
             if user_id:
                 actor.users.add(str(user_id))
-            actor.seen(ts)
+            group = _Group(int(n), int(total or 0), _utc(first), _utc(last),
+                           [(e["s"], e["r"]) for e in (evidence or [])[:MAX_EVIDENCE_ROWS]])
+            actor.seen(group.first)
+            actor.seen(group.last)
             if status == "failure":
                 continue
-            _apply(actor, soql, etype, str(operation or ""), entity, query, uri, rows, ts, job_id, sha, row,
-                   api_type, seen_jobs)
+            _apply(actor, soql, etype, str(operation or ""), entity, query, uri, job_id, api_type, group, seen_jobs)
     return actors
 
 
+def _cite(flow: ObjectFlow, group: _Group) -> None:
+    for sha, row in group.evidence:
+        flow.cite(sha, row)
+
+
 def _apply(actor: ActorFlows, soql: _Soql, etype: str, operation: str, entity: Any, query: Any, uri: Any,
-           rows: Any, ts: Any, job_id: Any, sha: Any, row: Any, api_type: Any,
-           seen_jobs: set[tuple[str, str]]) -> None:
+           job_id: Any, api_type: Any, group: _Group, seen_jobs: set[tuple[str, str]]) -> None:
     parsed = soql.fields(str(query)) if query else None
     if query and parsed is None:
-        actor.unparsed_queries += 1
+        actor.unparsed_queries += group.calls
     if etype in ("ApiEvent", "BulkApiResultEventStore"):
         if parsed is None:
             return
@@ -341,24 +375,24 @@ def _apply(actor: ActorFlows, soql: _Soql, etype: str, operation: str, entity: A
             flow.selected |= sel
             flow.filtered |= fil
             flow.all_fields |= macro
-            flow.cite(sha, row)
+            _cite(flow, group)
             if api_type:
                 flow.families.add(str(api_type))
         if etype == "ApiEvent":
-            actor.obj(base).query_ops.setdefault("read", OpStat()).add(rows, ts)
+            actor.obj(base).query_ops.setdefault("read", OpStat()).add_group(group.calls, group)
         return
     family = FAMILY[etype]
     fields: set[str] | None = None
     record_get = False
-    new_call = True
+    calls = group.calls
     if etype == "RestApi":
         obj, ops, fields = rest_call(operation, str(uri or ""))
         record_get = obj is not None and "read" in ops
         obj = obj or (str(entity) if entity and ops else None)
     elif etype == "BulkApi2":
         # One row per job state: the job is one call, its rows are on the completing state.
-        new_call = not job_id or (actor.key, str(job_id)) not in seen_jobs
         if job_id:
+            calls = 0 if (actor.key, str(job_id)) in seen_jobs else 1
             seen_jobs.add((actor.key, str(job_id)))
         obj, ops = (str(entity) if entity else None), CALL_OPS.get(operation.lower(), ())
     else:
@@ -371,16 +405,16 @@ def _apply(actor: ActorFlows, soql: _Soql, etype: str, operation: str, entity: A
             flow.selected |= sel
             flow.filtered |= fil
             flow.all_fields |= macro
-            flow.cite(sha, row)
+            _cite(flow, group)
     if obj is None or not ops:
         return
     flow = actor.obj(obj)
     flow.families.add(family)
-    flow.cite(sha, row)
+    _cite(flow, group)
     for op in ops:
-        flow.ops.setdefault(op, OpStat()).add(rows, ts, new_call)
+        flow.ops.setdefault(op, OpStat()).add_group(calls, group)
     if record_get:
         if fields:
             flow.selected |= fields
         else:
-            flow.unlisted_reads += 1
+            flow.unlisted_reads += group.calls

@@ -1,4 +1,7 @@
-"""The map's output shape (``--format json``; stable: GRC tools parse it). Version in ``format_version``."""
+"""The map's output shape (``--format json``; stable: GRC tools parse it). Version in ``format_version``.
+
+Its JSON Schema is published next to this file as ``map.schema.json`` (a test keeps it current).
+"""
 
 from __future__ import annotations
 
