@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from hunt.helpers import write_store
+from tests.hunt.helpers import write_store
 from leakline.cli.main import app
 from leakline.core.case import Case
 from leakline.core.findings import read_findings

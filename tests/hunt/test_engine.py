@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from hunt.helpers import rows
+from tests.hunt.helpers import rows
 from leakline.core.errors import UsageError
 from leakline.hunt import engine
 from leakline.hunt.examples import events_connection

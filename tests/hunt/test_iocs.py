@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from hunt.helpers import rows
+from tests.hunt.helpers import rows
 from leakline.core.case import Case
 from leakline.core.errors import BadInputError
 from leakline.hunt import engine

@@ -17,6 +17,7 @@ PROVIDERS: tuple[str, ...] = (
     "leakline.pii.selftest",
     "leakline.notify.selftest",
     "leakline.contain.selftest",
+    "leakline.access.selftest",
 )
 
 

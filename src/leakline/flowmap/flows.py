@@ -51,6 +51,8 @@ _REST = re.compile(r"^/services/data/v[0-9.]+(?P<rest>/.*)?$", re.IGNORECASE)
 
 @dataclass
 class OpStat:
+    """Calls, rows and first/last time of one operation on one object."""
+
     calls: int = 0
     rows: int = 0
     first: datetime | None = None

@@ -174,16 +174,23 @@ def run_rule(
 def _expand(
     con: duckdb.DuckDBPyConnection, finding: Finding, window: tuple[datetime | None, datetime | None]
 ) -> Finding:
-    """Add every event sharing a session key with ``finding`` to its evidence (same time window)."""
+    """Add the events sharing a session key with ``finding`` to its evidence (same time window).
+
+    Where the finding names addresses, only events from those addresses are added: a hijacked
+    session also holds the victim's own requests, which are not the attacker's.
+    """
     sessions = list(finding.entities.get("session", ()))
     if not sessions:
         return finding
+    ips = list(finding.entities.get("ip", ()))
     since, until = window
     rows = con.execute(
         "SELECT evidence_sha256, evidence_row FROM events WHERE session_key IN (SELECT unnest($s)) "
+        "AND (len($ips) = 0 OR src_ip IN (SELECT unnest($ips))) "
         "AND ts >= $since AND ts < $until AND evidence_sha256 IS NOT NULL",
         {
             "s": sessions,
+            "ips": ips,
             "since": (since or datetime(1970, 1, 1, tzinfo=UTC)).astimezone(UTC).replace(tzinfo=None),
             "until": (until or datetime(9999, 1, 1, tzinfo=UTC)).astimezone(UTC).replace(tzinfo=None),
         },
