@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tests.hunt.helpers import write_store
 from leakline.cli.main import app
 from leakline.core.case import Case
 from leakline.core.findings import read_findings
+from tests.hunt.helpers import write_store
 
 ATTACK = [
     {"ts": "2026-03-02T10:00:00Z", "event_type": "BulkApi2", "source": "elf", "job_id": "750J", "status_detail": "JobComplete",

@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.hunt.helpers import rows
 from leakline.core.errors import UsageError
 from leakline.hunt import engine
 from leakline.hunt.examples import events_connection
 from leakline.hunt.rules import load_rules, parse_param_overrides, select_rules
+from tests.hunt.helpers import rows
 
 JOB = [
     {"ts": "2026-03-02T10:02:00Z", "event_type": "BulkApi2", "source": "elf", "job_id": "750A", "status_detail": "JobComplete", "user_id": "005U1"},

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.hunt.helpers import rows
 from leakline.core.case import Case
 from leakline.core.errors import BadInputError
 from leakline.hunt import engine
 from leakline.hunt.examples import events_connection
 from leakline.hunt.iocs import case_iocs, import_file, parse_csv, parse_stix, parse_tor_list, shipped_iocs
 from leakline.hunt.rules import load_rules, select_rules
+from tests.hunt.helpers import rows
 
 
 def test_shipped_feed_has_the_published_indicators_with_source_and_review_date() -> None:
