@@ -108,9 +108,9 @@ IdOption = Annotated[str, typer.Option("--id", help="JIT request id (see: leakli
 def _org_ops(instance_url: str | None, session_id_env: str | None, client_id: str | None,
              jwt_key_file: Path | None, username: str | None, ca_bundle: Path | None) -> Any:
     # The same connection options and client as `leakline contain apply`.
-    from leakline.cli.contain_cmd import _ops
+    from leakline.cli.contain_cmd import org_ops
 
-    return _ops(instance_url, session_id_env, client_id, jwt_key_file, username, ca_bundle)
+    return org_ops(instance_url, session_id_env, client_id, jwt_key_file, username, ca_bundle)
 
 
 @jit_app.command("request")

@@ -40,7 +40,7 @@ Username = Annotated[str | None, typer.Option("--username", help="User for the J
 CaBundle = Annotated[Path | None, typer.Option("--ca-bundle", help="CA certificates to trust (test CA).", show_default=False)]
 
 
-def _ops(
+def org_ops(
     instance_url: str | None,
     session_id_env: str | None,
     client_id: str | None,
@@ -48,10 +48,10 @@ def _ops(
     username: str | None,
     ca_bundle: Path | None,
 ) -> SalesforceOps:
-    from leakline.cli.collect_cmd import _client
+    from leakline.cli.orgconn import connect_client
     from leakline.contain.sfops import SalesforceOps
 
-    client = _client(
+    client = connect_client(
         instance_url or os.environ.get("SF_INSTANCE_URL"),
         client_id,
         jwt_key_file,
@@ -107,7 +107,7 @@ def plan(
 
     opened = open_case(case)
     findings = read_findings(opened)
-    ops = None if offline else _ops(instance_url, session_id_env, client_id, jwt_key_file, username, ca_bundle)
+    ops = None if offline else org_ops(instance_url, session_id_env, client_id, jwt_key_file, username, ca_bundle)
     result = Containment(opened, clock()).plan(findings, ops, playbook, frozenset(exclude or ()))
     if fmt == Format.json:
         emit(jsonio.dumps(result), output)
@@ -166,7 +166,7 @@ def apply(
     from leakline.contain.engine import Containment
 
     opened = open_case(case)
-    ops = _ops(instance_url, session_id_env, client_id, jwt_key_file, username, ca_bundle)
+    ops = org_ops(instance_url, session_id_env, client_id, jwt_key_file, username, ca_bundle)
     engine = Containment(opened, clock())
     snapshot = None if dry_run else _snapshotter(opened)
     outcomes = engine.apply(ops, dry_run=dry_run, snapshot=snapshot, on_step=lambda k, t: err_console.print(f"→ {t} [dim]{k}[/]"))
@@ -212,7 +212,7 @@ def undo(
     """Undo one applied step where Salesforce allows it (journalled)."""
     from leakline.contain.engine import Containment
 
-    ops = _ops(instance_url, session_id_env, client_id, jwt_key_file, username, ca_bundle)
+    ops = org_ops(instance_url, session_id_env, client_id, jwt_key_file, username, ca_bundle)
     result = Containment(open_case(case), clock()).undo(ops, step, by)
     err_console.print(f"undone {step}: {result}")
 
@@ -240,7 +240,7 @@ def restore(
 
     opened = open_case(case)
     names = [o.strip() for o in objects.split(",") if o.strip()]
-    ops = _ops(instance_url, session_id_env, client_id, jwt_key_file, username, ca_bundle)
+    ops = org_ops(instance_url, session_id_env, client_id, jwt_key_file, username, ca_bundle)
     before = load_snapshot(snapshot, names)
     current = {o: ops.records(o) for o in names}
     references = ops.references(names)
