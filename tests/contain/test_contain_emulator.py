@@ -93,6 +93,13 @@ def test_attacker_locked_out_legitimate_integrations_keep_working(live: Live, tm
     frozen_login = live.password_login(truth.scenarios[0].actors[0].username)
     assert frozen_login.status_code == 400
 
+    # The rotated integration password is handed over in a 0600 file and nowhere else.
+    handover = case.work_dir / "contain" / "handover" / f"{attacker_user}.secret"
+    assert handover.stat().st_mode & 0o777 == 0o600
+    secret = handover.read_text().strip()
+    assert len(secret) >= 20
+    assert secret not in case.journal_path.read_text()
+
     # Applying again changes nothing: every step is already done.
     assert engine.apply(live.ops) == []
     events = [e["event"] for e in engine.journal.entries()]

@@ -8,8 +8,11 @@ returned in snapshots.
 
 from __future__ import annotations
 
+import os
+import secrets
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, ClassVar
 
 from leakline.contain.ops import OrgOps
@@ -34,6 +37,8 @@ class Action(ABC):
     destructive: ClassVar[bool] = True
     reversible: ClassVar[bool] = False
     description: ClassVar[str] = ""
+    # Where an action may write secrets meant for a person (set by the engine; 0600 files).
+    handover_dir: Path | None = None
 
     def __init__(self, **target: str) -> None:
         missing = [p for p in self.params if not target.get(p)]
@@ -132,6 +137,39 @@ class ResetPassword(Action):
     def apply(self, ops: OrgOps) -> dict[str, Any]:
         ops.reset_password(self.target["user_id"])
         return {"changed": True}
+
+    def verify(self, ops: OrgOps) -> str:
+        return "unverifiable"
+
+
+class RotateCredentials(Action):
+    name = "rotate_credentials"
+    params = ("user_id",)
+    description = (
+        "Set a new random password for an (integration) user; the new secret is written to a 0600 "
+        "hand-over file under the case's work/contain/handover/, never printed or journalled."
+    )
+
+    def observe(self, ops: OrgOps) -> dict[str, Any]:
+        user = ops.user(self.target["user_id"])
+        return {"user_id": user.id, "username": user.username}
+
+    def plan(self, ops: OrgOps) -> Change:
+        before = self.observe(ops)
+        return Change(before, {**before, "password": "rotated"}, False, f"rotate the password of {before['username']}")
+
+    def apply(self, ops: OrgOps) -> dict[str, Any]:
+        if self.handover_dir is None:
+            raise BadInputError("rotate_credentials needs a hand-over folder for the new secret")
+        # Letters, digits and punctuation so common complexity policies accept it.
+        password = secrets.token_urlsafe(18) + "!a7Z"
+        self.handover_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path = self.handover_dir / f"{self.target['user_id']}.secret"
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(password + "\n")
+        ops.set_password(self.target["user_id"], password)
+        return {"changed": True, "handover_file": path.name}
 
     def verify(self, ops: OrgOps) -> str:
         return "unverifiable"
@@ -268,7 +306,16 @@ class RemoveAppAccess(Action):
 
 ACTIONS: dict[str, type[Action]] = {
     cls.name: cls
-    for cls in (FreezeUser, DeactivateUser, ResetPassword, EndSessions, RevokeTokens, RemovePermissionSet, RemoveAppAccess)
+    for cls in (
+        FreezeUser,
+        DeactivateUser,
+        ResetPassword,
+        RotateCredentials,
+        EndSessions,
+        RevokeTokens,
+        RemovePermissionSet,
+        RemoveAppAccess,
+    )
 }
 
 

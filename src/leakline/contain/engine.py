@@ -302,6 +302,7 @@ class Containment:
                 outcomes.append({"step": key, "outcome": "awaiting_approval"})
                 continue
             action = make_action(step["action"], step["target"])
+            action.handover_dir = self.dir / "handover"
             if on_step:
                 on_step(key, step["title"])
             if dry_run:

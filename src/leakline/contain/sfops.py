@@ -56,6 +56,11 @@ class SalesforceOps:
     def reset_password(self, user_id: str) -> None:
         self.client.reset_password(user_id)
 
+    def set_password(self, user_id: str, password: str) -> None:
+        from leakline.salesforce.models import Secret
+
+        self.client.set_password(user_id, Secret(password))
+
     # -- sessions and tokens -------------------------------------------------------------------
     def sessions(self, *, user_id: str | None = None, source_ip: str | None = None) -> list[SessionState]:
         rows = self.client.auth_sessions(user_id)

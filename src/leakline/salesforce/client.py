@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+import json
 import os
 import re
 import time
@@ -655,6 +656,17 @@ class SalesforceClient:
                 raise RemoteError(f"token revocation refused: {error}")
 
         self._call("revoke token", post)
+
+    def set_password(self, user_id: str, new_password: Secret) -> None:
+        """``POST sobjects/User/{id}/password {"NewPassword": …}`` (400 INVALID_NEW_PASSWORD if the policy refuses it)."""
+        self._call(
+            "set password",
+            lambda: self.sf.restful(
+                f"sobjects/User/{to18(user_id)}/password",
+                method="POST",
+                data=json.dumps({"NewPassword": new_password.reveal()}),
+            ),
+        )
 
     def reset_password(self, user_id: str) -> Secret | None:
         """``DELETE sobjects/User/{id}/password``: current password stops working; a reset email is sent.
