@@ -76,6 +76,7 @@ def test_all_problems_of_all_files_are_collected(tmp_path: Path) -> None:
     assert sorted(Path(p.path).name for p in err.value.problems) == ["a_bad.yaml", "b_bad.yaml"]
 
 
+@pytest.mark.slow
 def test_selftest_provider_reports_every_rule_ok() -> None:
     from leakline.hunt.selftest import selftest
 

@@ -10,7 +10,6 @@ findings always give the same clusters.
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
 from typing import Any
 
 from leakline.core.clock import iso
@@ -64,7 +63,7 @@ def _cluster(members: list[Finding]) -> dict[str, Any]:
         for kind, values in finding.entities.items():
             entities.setdefault(kind, set()).update(values)
     firsts = [f.first_seen for f in members if f.first_seen is not None]
-    lasts = [f.last_seen or f.first_seen for f in members if (f.last_seen or f.first_seen) is not None]
+    lasts = [t for f in members if (t := f.last_seen or f.first_seen) is not None]
     severity = max((f.severity for f in members), key=lambda s: s.rank)
     timeline = sorted(
         (
@@ -84,14 +83,9 @@ def _cluster(members: list[Finding]) -> dict[str, Any]:
         "id": f"cluster:{digest}",
         "severity": severity.value,
         "first_seen": iso(min(firsts)) if firsts else None,
-        "last_seen": iso(max(_dt(x) for x in lasts)) if lasts else None,
+        "last_seen": iso(max(lasts)) if lasts else None,
         "findings": ids,
         "rules": sorted({f.rule_id for f in members}),
         "entities": {kind: sorted(values) for kind, values in sorted(entities.items())},
         "timeline": timeline,
     }
-
-
-def _dt(value: datetime | None) -> datetime:
-    assert value is not None
-    return value

@@ -8,7 +8,6 @@ rule (``ok``, ``not_evaluated`` with a reason, or ``error``). It never prints.
 from __future__ import annotations
 
 import time
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -97,15 +96,15 @@ def _entity_values(value: Any) -> tuple[str, ...]:
 
 
 def _evidence(value: Any) -> tuple[EvidenceRef, ...]:
-    rows: dict[str, set[int]] = defaultdict(set)
+    rows: dict[str, set[int]] = {}
     for item in value or []:
         if not item:
             continue
         sha, row = item.get("sha256"), item.get("row")
         if sha:
-            rows[str(sha)]
+            cited = rows.setdefault(str(sha), set())
             if row is not None:
-                rows[str(sha)].add(int(row))
+                cited.add(int(row))
     return tuple(EvidenceRef(sha256=sha, rows=tuple(sorted(r))) for sha, r in sorted(rows.items()))
 
 

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 import duckdb
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from leakline.core import jsonio
@@ -265,8 +264,3 @@ def install(con: duckdb.DuckDBPyConnection, entries: list[IocEntry]) -> None:
         rows.append((e.kind, value, lo, hi, list(e.tags), e.campaign, e.source))
     if rows:
         con.executemany("INSERT INTO iocs VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
-
-
-def load_feed_yaml(path: Path) -> Feed:
-    """Parse one feed file (used by tests and ``rules show``)."""
-    return Feed.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))

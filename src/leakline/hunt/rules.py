@@ -16,8 +16,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 import duckdb
+import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from leakline.core.errors import UsageError
 from leakline.core.models import Severity
 from leakline.core.registry import Unit, load_units
 from leakline.hunt.iocs import IocEntry
@@ -213,8 +215,6 @@ def load_rules(directory: Path = RULES_DIR) -> list[Unit[Rule]]:
 
 def select_rules(units: list[Unit[Rule]], wanted: list[str] | None) -> list[Unit[Rule]]:
     """The rules named in ``wanted`` (all if None); unknown names are a usage error."""
-    from leakline.core.errors import UsageError
-
     if not wanted:
         return units
     by_id = {u.id: u for u in units}
@@ -226,10 +226,6 @@ def select_rules(units: list[Unit[Rule]], wanted: list[str] | None) -> list[Unit
 
 def parse_param_overrides(items: list[str], units: list[Unit[Rule]]) -> dict[str, dict[str, Any]]:
     """Parse ``rule.name=value`` (value is YAML: numbers, lists, strings) into per-rule overrides."""
-    import yaml
-
-    from leakline.core.errors import UsageError
-
     by_id = {u.id: u for u in units}
     out: dict[str, dict[str, Any]] = {}
     for item in items:
