@@ -166,37 +166,61 @@ def run_rule(
     names = [d[0] for d in cur.description or []]
     findings = [row_to_finding(rule_id, rule, dict(zip(names, values, strict=True))) for values in cur.fetchall()]
     if rule.output.expand_sessions:
-        findings = [_expand(con, f, window) for f in findings]
+        findings = _expand_all(con, findings, window)
     return sorted(findings, key=lambda f: (f.first_seen or datetime.min.replace(tzinfo=UTC), f.id))
 
 
-def _expand(
-    con: duckdb.DuckDBPyConnection, finding: Finding, window: tuple[datetime | None, datetime | None]
-) -> Finding:
-    """Add the events sharing a session key with ``finding`` to its evidence (same time window).
+def _expand_all(
+    con: duckdb.DuckDBPyConnection, findings: list[Finding], window: tuple[datetime | None, datetime | None]
+) -> list[Finding]:
+    """Add the events sharing a session key with each finding to its evidence (same time window).
 
-    Where the finding names addresses, only events from those addresses are added: a hijacked
-    session also holds the victim's own requests, which are not the attacker's.
+    Where a finding names addresses, only events from those addresses are added: a hijacked
+    session also holds the victim's own requests, which are not the attacker's. One query
+    serves every finding of the rule.
     """
-    sessions = list(finding.entities.get("session", ()))
-    if not sessions:
-        return finding
-    ips = list(finding.entities.get("ip", ()))
+    f_idx: list[int] = []
+    f_sess: list[str] = []
+    i_idx: list[int] = []
+    i_ip: list[str] = []
+    for idx, finding in enumerate(findings):
+        for session in finding.entities.get("session", ()):
+            f_idx.append(idx)
+            f_sess.append(session)
+        for ip in finding.entities.get("ip", ()):
+            i_idx.append(idx)
+            i_ip.append(ip)
+    if not f_idx:
+        return findings
     since, until = window
     rows = con.execute(
-        "SELECT evidence_sha256, evidence_row FROM events WHERE session_key IN (SELECT unnest($s)) "
-        "AND (len($ips) = 0 OR src_ip IN (SELECT unnest($ips))) "
-        "AND ts >= $since AND ts < $until AND evidence_sha256 IS NOT NULL",
+        "WITH fs AS (SELECT unnest(CAST($f_idx AS INTEGER[])) AS idx, unnest(CAST($f_sess AS VARCHAR[])) AS s), "
+        "fi AS (SELECT unnest(CAST($i_idx AS INTEGER[])) AS idx, unnest(CAST($i_ip AS VARCHAR[])) AS ip), "
+        "hasip AS (SELECT DISTINCT idx FROM fi) "
+        "SELECT DISTINCT fs.idx, e.evidence_sha256, e.evidence_row FROM events e JOIN fs ON e.session_key = fs.s "
+        "LEFT JOIN fi ON fi.idx = fs.idx AND fi.ip = e.src_ip "
+        "WHERE e.ts >= $since AND e.ts < $until AND e.evidence_sha256 IS NOT NULL "
+        "AND (fi.ip IS NOT NULL OR fs.idx NOT IN (SELECT idx FROM hasip))",
         {
-            "s": sessions,
-            "ips": ips,
+            "f_idx": f_idx,
+            "f_sess": f_sess,
+            "i_idx": i_idx,
+            "i_ip": i_ip,
             "since": (since or datetime(1970, 1, 1, tzinfo=UTC)).astimezone(UTC).replace(tzinfo=None),
             "until": (until or datetime(9999, 1, 1, tzinfo=UTC)).astimezone(UTC).replace(tzinfo=None),
         },
     ).fetchall()
-    current = [{"sha256": ref.sha256, "row": row} for ref in finding.evidence for row in ref.rows]
-    merged = _evidence(current + [{"sha256": sha, "row": row} for sha, row in rows])
-    return finding.model_copy(update={"evidence": merged})
+    added: dict[int, list[dict[str, Any]]] = {}
+    for idx, sha, row in rows:
+        added.setdefault(int(idx), []).append({"sha256": sha, "row": row})
+    out = []
+    for idx, finding in enumerate(findings):
+        if idx not in added:
+            out.append(finding)
+            continue
+        current = [{"sha256": ref.sha256, "row": row} for ref in finding.evidence for row in ref.rows]
+        out.append(finding.model_copy(update={"evidence": _evidence(current + added[idx])}))
+    return out
 
 
 def present_event_types(con: duckdb.DuckDBPyConnection) -> set[str]:
