@@ -21,6 +21,7 @@ def test_demo_end_to_end_matches_ground_truth(tmp_path: Path, monkeypatch: pytes
 
     assert result.evaluation["session"]["recall"] == 1.0
     assert result.evaluation["event"]["recall"] == 1.0
+    assert result.evaluation["session"]["precision"] >= 0.95
     assert all(t["refresh"] == 400 and t["api"] == 401 for t in result.lockout["attacker"])
     assert all(t["refresh"] == 200 for t in result.lockout["legitimate"])
 

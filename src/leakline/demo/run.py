@@ -185,7 +185,11 @@ def run_demo(
             result.evaluation = json.loads((work / "eval.json").read_text())
             return _eval_line(result.evaluation)
 
-        stage("eval", ["eval", *c, "--truth", str(org / "ground_truth.json"), "--format", "json", "-o", str(work / "eval.json")], evaluation)
+        stage(
+            "eval",
+            ["eval", *c, "--truth", str(org / "ground_truth.json"), "--min-severity", "medium", "--format", "json", "-o", str(work / "eval.json")],
+            evaluation,
+        )
         stage("scope", ["scope", *c, "--org", str(org), "--format", "json", "-o", str(work / "scope.json")], "exposure + subjects by jurisdiction")
         stage("obligations", ["obligations", *c, "--format", "json", "-o", str(work / "obligations.json")], lambda: _obligation_line(case))
         stage(
@@ -230,7 +234,7 @@ def _eval_line(data: dict[str, Any]) -> str:
         d = data.get(level) or {}
         if "precision" in d:
             parts.append(f"{level}: precision {d['precision']:.2f}, recall {d['recall']:.2f}")
-    return "; ".join(parts) or "evaluated"
+    return ("findings >= medium vs ground truth: " + "; ".join(parts)) if parts else "evaluated"
 
 
 def _obligation_line(case: Path) -> str:

@@ -289,7 +289,7 @@ def _truth(org: Org, crm: crm_mod.Crm, act: Activity, plans: list[Plan], written
         used_ips = sorted({s.ip for s in plan.sessions})
         st.ips = [T.IpIndicator(ip=ip, kind=plan.ip_kinds.get(ip, "unknown")) for ip in used_ips]
         st.user_agents = sorted({s.ua for s in plan.sessions} | set(plan.extra_user_agents))
-        st.session_keys = sorted({s.session_key for s in plan.sessions if s.session_key})
+        st.session_keys = sorted({s.session_key for s in plan.sessions if s.session_key} | set(plan.incident_session_keys))
         st.login_keys = sorted({s.login_key for s in plan.sessions if s.login_key})
         st.auth_session_ids = sorted({s.auth_session_id for s in plan.sessions if s.auth_session_id})
         for tid in plan.token_ids:

@@ -30,6 +30,7 @@ def run(ctx: Context) -> Plan:
     v_pick = sorted(rng.choice(len(vendors), size=max(3, len(vendors) // 10), replace=False).tolist())
     c_pick = sorted(rng.choice(len(contacts), size=max(20, len(contacts) // 20), replace=False).tolist())
     plan = Plan(NAME, SUMMARY, from_ms(t), from_ms(t + 20 * 60_000))
+    plan.incident_session_keys.append(sess.session_key)
     stamp = ms_to_sf(t + 60_000)
     for i in v_pick:
         rec = vendors[i]
