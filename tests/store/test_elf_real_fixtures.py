@@ -10,6 +10,7 @@ import pytest
 
 from leakline.core.errors import BadInputError
 from leakline.store import KIND_ELF, KIND_RECORDS, detect_kind, normalize, normalize_elf_csv
+from leakline.store.elf import mapped_columns, read_header
 
 SHA = "ab" * 32
 
@@ -33,27 +34,49 @@ def sql(table: pa.Table, query: str) -> list[tuple[object, ...]]:
 
 
 @pytest.mark.parametrize(
-    ("name", "event_type", "rows", "columns", "users", "ips", "first", "last"),
+    ("name", "event_type", "rows", "columns", "raw_keys", "users", "ips", "first", "last"),
     [
-        ("sample_data1.csv", "API", 4, 22, 1, 1, "2015-07-26 22:24:19.439", "2015-07-26 22:24:31.343"),
-        ("sample_data2.csv", "BulkApi", 4, 17, 1, 0, "2015-07-26 09:17:31.583", "2015-07-26 09:18:05.960"),
-        ("sample_data3.csv", "Login", 1466, 16, 3, 376, "2015-07-26 00:00:01.397", "2015-07-26 23:59:01.182"),
+        ("sample_data1.csv", "API", 4, 22, 8, 1, 1, "2015-07-26 22:24:19.439", "2015-07-26 22:24:31.343"),
+        ("sample_data2.csv", "BulkApi", 4, 17, 6, 1, 0, "2015-07-26 09:17:31.583", "2015-07-26 09:18:05.960"),
+        (
+            "sample_data3.csv",
+            "Login",
+            1466,
+            16,
+            6,
+            3,
+            376,
+            "2015-07-26 00:00:01.397",
+            "2015-07-26 23:59:01.182",
+        ),
         (
             "sample_data4.csv",
             "QueuedExecution",
             1,
             13,
+            4,
             1,
             0,
             "2015-07-26 09:00:02.879",
             "2015-07-26 09:00:02.879",
         ),
-        ("sample_data5.csv", "RestApi", 308, 21, 2, 2, "2015-07-26 09:17:30.171", "2015-07-26 22:27:37.251"),
+        (
+            "sample_data5.csv",
+            "RestApi",
+            308,
+            21,
+            9,
+            2,
+            2,
+            "2015-07-26 09:17:30.171",
+            "2015-07-26 22:27:37.251",
+        ),
         (
             "create_event_sampledata1.csv",
             "UITracking",
             30,
             42,
+            35,
             1,
             3,
             "2015-07-30 16:06:50.723",
@@ -67,24 +90,31 @@ def test_elf_file_matches_ground_truth(
     event_type: str,
     rows: int,
     columns: int,
+    raw_keys: int,
     users: int,
     ips: int,
     first: str,
     last: str,
 ) -> None:
     table = load(queue_util / name)
+    header = read_header((queue_util / name).read_bytes()[:65536], name)
+    assert len(header) == columns
+    # raw: the header's columns that no typed column holds, in header order (the rest are typed).
+    assert [k for k, _ in table.column("raw")[0].as_py()] == [
+        c for c in header if c not in mapped_columns(header)
+    ]
     got = sql(
         table,
         "SELECT count(*), min(cardinality(raw)), max(cardinality(raw)), count(DISTINCT user_id), "
-        "count(DISTINCT NULLIF(raw['CLIENT_IP'], '')), strftime(min(ts), '%Y-%m-%d %H:%M:%S.%g'), "
+        "count(DISTINCT NULLIF(coalesce(raw['CLIENT_IP'], src_ip), '')), strftime(min(ts), '%Y-%m-%d %H:%M:%S.%g'), "
         "strftime(max(ts), '%Y-%m-%d %H:%M:%S.%g'), count(DISTINCT event_type), min(event_type), "
         "min(evidence_row), max(evidence_row), count(DISTINCT evidence_sha256), min(source), "
         "count(DISTINCT org_id), min(org_id) FROM t",
     )[0]
     assert got == (
         rows,
-        columns,
-        columns,
+        raw_keys,
+        raw_keys,
         users,
         ips,
         first,
@@ -131,7 +161,7 @@ def test_login_ground_truth(queue_util: Path) -> None:
         table, "SELECT user_agent, count(*) FROM t WHERE user_agent IS NOT NULL GROUP BY ALL ORDER BY 2 DESC"
     )[:2] == [("Go 1.1 package http", 13), ("Jakarta Commons-HttpClient/3.1", 2)]
     assert sql(table, "SELECT count(*) FROM t WHERE user_agent IS NULL") == [(1448,)]
-    assert sql(table, "SELECT count(DISTINCT raw['CLIENT_IP']) FROM t") == [(376,)]
+    assert sql(table, "SELECT count(DISTINCT raw['CLIENT_IP']) FROM t") == [(376,)]  # beside SOURCE_IP: kept
     assert sql(table, "SELECT max(n) FROM (SELECT hour(ts) h, count(*) n FROM t GROUP BY 1)") == [(71,)]
 
 
@@ -267,3 +297,21 @@ def test_sliced_processing_gives_the_same_rows(queue_util: Path, monkeypatch: py
     sliced = load(queue_util / "sample_data3.csv")
     assert sliced.num_rows == whole.num_rows == 1466
     assert sliced.to_pylist() == whole.to_pylist()
+
+
+def test_raw_keeps_only_columns_no_typed_column_holds() -> None:
+    header = [
+        "EVENT_TYPE", "TIMESTAMP", "TIMESTAMP_DERIVED", "USER_ID", "USER_ID_DERIVED", "SOURCE_IP",
+        "CLIENT_IP", "STATUS_CODE", "REQUEST_STATUS", "ROWS_PROCESSED", "RUN_TIME", "NEW_COL",
+    ]  # fmt: skip
+    # Typed columns are read from the first present candidate; USER_ID / TIMESTAMP_DERIVED are the
+    # same values in another form. CLIENT_IP and REQUEST_STATUS are fallbacks with their own
+    # information, RUN_TIME and NEW_COL have no typed column: those stay in raw.
+    kept = [c for c in header if c not in mapped_columns(header)]
+    assert kept == ["CLIENT_IP", "REQUEST_STATUS", "RUN_TIME", "NEW_COL"]
+    # Without the preferred candidate, the fallback is the column read: out of raw.
+    assert mapped_columns(["TIMESTAMP_DERIVED", "USER_ID", "CLIENT_IP", "X"]) == {
+        "TIMESTAMP_DERIVED",
+        "USER_ID",
+        "CLIENT_IP",
+    }

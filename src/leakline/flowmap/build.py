@@ -30,6 +30,12 @@ from leakline.pii.scanner import column_hints
 from leakline.posture.xmlsafe import parse_file
 
 WRITE_OPS = ("create", "edit", "delete")
+# Typed text columns the ELF normaliser fills from log columns (kept out of ``raw``, see
+# leakline.store.elf.mapped_columns): searched together with ``raw`` for callout hosts.
+_LOGGED_TEXT = (
+    "[uri, query, username, user_agent, client, app_name, entity, operation, status_detail, login_type, "
+    "job_id, src_ip, request_id, session_key, login_key, org_id, user_id, connected_app_id]"
+)
 _SCHEMA_ELEMENTS = {"email": "email", "phone": "phone"}
 # Field types whose values are enumerations, numbers or ids: a name hint (StageName, Amount) on
 # them never means a person's data. Dates can only be a date of birth.
@@ -487,7 +493,7 @@ class _Builder:
                 hit = self.org.con.execute(
                     "SELECT max(ts), min(ts), count(*) FROM events WHERE event_type IN ('ApexCallout', "
                     "'NamedCredential', 'ExternalCustomApexCallout') AND (uri ILIKE ? OR "
-                    "array_to_string(map_values(raw), ' ') ILIKE ?)",
+                    f"array_to_string(list_concat({_LOGGED_TEXT}, map_values(raw)), ' ') ILIKE ?)",
                     [f"%{host}%", f"%{host}%"],
                 ).fetchone()
                 has_logs = bool(hit and hit[2])

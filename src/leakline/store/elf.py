@@ -2,8 +2,10 @@
 
 Column names come from the file's header (or ``LogFileFieldNames`` when a body has none), never
 from a fixed list: schemas change every release. The fast path parses with Arrow's multi-threaded
-CSV reader and maps columns with one DuckDB query; if any row is malformed (wrong field count,
-unreadable time) the file is re-read with the ``csv`` module so every problem gets its exact line.
+CSV reader, computes times, numbers and status with one narrow DuckDB query and takes text
+columns, ids, ``event_key`` and ``raw`` straight from the Arrow columns, two slices at a time; if
+any row is malformed (wrong field count, unreadable time) the file is re-read with the ``csv``
+module so every problem gets its exact line.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import IO
 
 import duckdb
@@ -27,7 +30,8 @@ from leakline.core.errors import BadInputError
 from leakline.store.base import EVENTS_ARROW_SCHEMA, RowProblem, empty_events, id18
 
 TIME_COLUMNS = ("TIMESTAMP", "TIMESTAMP_DERIVED")
-_SLICE = 200_000
+_SLICE = 125_000
+_WORKERS = 2
 
 # schema column → ELF columns, first present wins (order = preference).
 _TEXT_MAP: dict[str, tuple[str, ...]] = {
@@ -60,10 +64,6 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _pick(columns: Sequence[str], candidates: Sequence[str]) -> str | None:
     present = set(columns)
     for name in candidates:
@@ -72,8 +72,49 @@ def _pick(columns: Sequence[str], candidates: Sequence[str]) -> str | None:
     return None
 
 
-def _transform_sql(columns: Sequence[str], default_event_type: str | None, sha256: str) -> str:
-    """One SELECT from the all-text table ``src`` (plus ``__row``/``__line``) to the events schema."""
+# Columns that are, by definition, another form of the same value (reference: *_DERIVED columns):
+# when both are in a file the typed column holds that value, so neither needs a copy in ``raw``.
+_ALIASES = (("USER_ID_DERIVED", "USER_ID"), ("TIMESTAMP", "TIMESTAMP_DERIVED"))
+
+
+def mapped_columns(columns: Sequence[str]) -> frozenset[str]:
+    """The source columns a typed column is filled from: these are left out of ``raw``.
+
+    Per typed column, the first candidate present in the header (the one it is read from), plus
+    ``USER_ID`` next to ``USER_ID_DERIVED`` and ``TIMESTAMP_DERIVED`` next to ``TIMESTAMP`` (the same
+    value in another form). Other fallback candidates (``CLIENT_IP`` next to ``SOURCE_IP``,
+    ``REQUEST_STATUS`` next to ``STATUS_CODE`` …) carry their own information and stay in ``raw``, as
+    does every column no typed column reads. The original text of every column stays recoverable
+    from the evidence object (``evidence_sha256`` + ``evidence_row``).
+    """
+    groups = (*_TEXT_MAP.values(), *_ID_MAP.values(), _ROWS, _BYTES, TIME_COLUMNS, ("EVENT_TYPE",))
+    picked = {p for p in (_pick(columns, g) for g in groups) if p is not None}
+    present = set(columns)
+    picked.update(alias for main, alias in _ALIASES if main in picked and alias in present)
+    return frozenset(picked)
+
+
+# The only source columns the DuckDB part of the mapping reads (see _transform_sql).
+_SQL_INPUTS = frozenset(
+    {
+        *TIME_COLUMNS,
+        *_ROWS,
+        *_BYTES,
+        "RESULT_SIZE_MB",
+        "LOGIN_STATUS",
+        "SUCCESS",
+        "REQUEST_STATUS",
+        "STATUS_CODE",
+    }
+)
+
+
+def _transform_sql(columns: Sequence[str]) -> str:
+    """One SELECT from the text table ``src`` to the computed columns ``ts``, ``rows``, ``bytes``, ``status``.
+
+    Text columns, ids, ``event_key`` and ``raw`` are assembled in Arrow (_run): moving them through
+    DuckDB and back costs more than the whole parse.
+    """
 
     ts_parts = []
     if "TIMESTAMP" in columns:
@@ -83,11 +124,6 @@ def _transform_sql(columns: Sequence[str], default_event_type: str | None, sha25
         ts_parts.append(f"try_strptime(NULLIF({_q('TIMESTAMP_DERIVED')}, ''), '%Y-%m-%dT%H:%M:%S.%gZ')")
         ts_parts.append(f"try_strptime(NULLIF({_q('TIMESTAMP_DERIVED')}, ''), '%Y-%m-%dT%H:%M:%SZ')")
     ts_expr = "COALESCE(" + ", ".join([*ts_parts, "NULL::TIMESTAMP"]) + ")"
-    ts_text = _pick(columns, TIME_COLUMNS)
-    if "EVENT_TYPE" in columns:
-        et_expr = f"COALESCE(NULLIF({_q('EVENT_TYPE')}, ''), {_lit(default_event_type or 'Unknown')})"
-    else:
-        et_expr = _lit(default_event_type or "Unknown")
 
     def number(candidates: Sequence[str], scale: int = 1) -> str:
         present = [c for c in candidates if c in columns]
@@ -130,33 +166,8 @@ def _transform_sql(columns: Sequence[str], default_event_type: str | None, sha25
         )
     status_expr = "COALESCE(" + ", ".join([*status_parts, "NULL::VARCHAR"]) + ")"
 
-    if "REQUEST_ID" in columns and ts_text:
-        key_expr = (
-            f"CASE WHEN {_q('REQUEST_ID')} = '' THEN NULL ELSE "
-            f"{_q('REQUEST_ID')} || '|' || {_q(ts_text)} || '|' || {et_expr} END"
-        )
-    else:
-        key_expr = "NULL::VARCHAR"
-    raw_vals = ", ".join(_q(c) for c in columns)
-
-    select = {
-        "ts": ts_expr,
-        "source": "'elf'",
-        "event_type": et_expr,
-        "rows": number(_ROWS),
-        "bytes": bytes_expr,
-        "status": status_expr,
-        "event_key": key_expr,
-        "evidence_sha256": _lit(sha256),
-        "evidence_row": "__row",
-        # The MAP is assembled in Arrow from this list (see _assemble): DuckDB's map() is ~10× slower.
-        "raw": f"list_value({raw_vals})",
-    }
-    return (
-        "SELECT "
-        + ",\n  ".join(f"{expr} AS {_q(name)}" for name, expr in select.items())
-        + ", __line FROM src"
-    )
+    select = {"ts": ts_expr, "rows": number(_ROWS), "bytes": bytes_expr, "status": status_expr}
+    return "SELECT " + ",\n  ".join(f"{expr} AS {_q(name)}" for name, expr in select.items()) + " FROM src"
 
 
 def _id_column(table: pa.Table, candidates: Sequence[str]) -> pa.ChunkedArray | pa.Array:
@@ -300,70 +311,114 @@ def normalize_elf_csv(
     except UnicodeDecodeError as exc:
         raise BadInputError(f"EventLogFile CSV is not UTF-8: {exc.reason}", path=name) from None
     n = table.num_rows
-    table = table.append_column("__row", pa.array(range(1, n + 1), pa.int64()))
+    table = table.append_column("__row", pa.array(np.arange(1, n + 1, dtype=np.int64)))
     table = table.append_column("__line", pa.nulls(n, pa.int64()))
-    # Slices keep the working set small: one 1M-row pass is ~1.5× slower than five 200k-row ones.
-    result = pa.concat_tables(
-        [
-            _run(table.slice(start, _SLICE), columns, default_type, evidence_sha256)
-            for start in range(0, n, _SLICE)
-        ]
-        or [_run(table, columns, default_type, evidence_sha256)]
-    )
+    # Slices keep the working set small and run two at a time (Arrow and DuckDB release the GIL);
+    # results are concatenated in slice order, so the output does not depend on the scheduling.
+    slices = [table.slice(start, _SLICE) for start in range(0, n, _SLICE)] or [table]
+    with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
+        parts = list(pool.map(lambda part: _run(part, columns, default_type, evidence_sha256), slices))
+    result = pa.concat_tables(parts)
     if not invalid and result.column("ts").null_count == 0:
         return result.drop_columns(["__line"]).cast(EVENTS_ARROW_SCHEMA), []
     return _slow_path(head, stream, columns, has_header, default_type, evidence_sha256, name)
 
 
 def _run(table: pa.Table, columns: Sequence[str], event_type: str | None, sha256: str) -> pa.Table:
+    """The events columns (schema order, plus ``__line``) of ``table`` (source text + ``__row``/``__line``)."""
+    n = table.num_rows
     con = duckdb.connect()
     try:
-        con.execute("SET threads TO 2")
+        con.execute("SET threads TO 1")  # slices already run in parallel
         con.execute("SET preserve_insertion_order = true")
-        con.register("src", table)
-        computed = con.execute(_transform_sql(columns, event_type, sha256)).to_arrow_table()
+        # Only the columns the SQL reads go to DuckDB, and only small typed columns come back.
+        con.register("src", table.select([c for c in columns if c in _SQL_INPUTS]))
+        computed = con.execute(_transform_sql(columns)).to_arrow_table()
     finally:
         con.close()
-    return _assemble(table, computed, columns)
+    if computed.num_rows != n:  # pragma: no cover - DuckDB guarantees one row out per row in
+        raise RuntimeError("event mapping changed the row count")
+
+    default_type = event_type or "Unknown"
+    if "EVENT_TYPE" in columns:
+        event_types: pa.ChunkedArray | pa.Array = pc.fill_null(
+            _empty_to_null(table.column("EVENT_TYPE")), pa.scalar(default_type, pa.string())
+        )
+    else:
+        event_types = pa.repeat(pa.scalar(default_type, pa.string()), n)
+    ts_text = _pick(columns, TIME_COLUMNS)
+    if "REQUEST_ID" in columns and ts_text:
+        # REQUEST_ID|TIMESTAMP|EVENT_TYPE; NULL (never deduplicated) when REQUEST_ID is empty.
+        event_key: pa.ChunkedArray | pa.Array = pc.binary_join_element_wise(
+            _empty_to_null(table.column("REQUEST_ID")), table.column(ts_text), event_types, "|"
+        )
+    else:
+        event_key = pa.nulls(n, pa.string())
+    mapped = mapped_columns(columns)
+
+    out: dict[str, pa.ChunkedArray | pa.Array] = {}
+    for field in EVENTS_ARROW_SCHEMA:
+        name = field.name
+        if name == "raw":
+            out[name] = _raw_map(table, [c for c in columns if c not in mapped])
+        elif name == "source":
+            out[name] = pa.repeat(pa.scalar("elf", pa.string()), n)
+        elif name == "event_type":
+            out[name] = event_types
+        elif name == "event_key":
+            out[name] = event_key
+        elif name == "evidence_sha256":
+            out[name] = pa.repeat(pa.scalar(sha256, pa.string()), n)
+        elif name == "evidence_row":
+            out[name] = table.column("__row")
+        elif name in _TEXT_MAP:
+            out[name] = _text_column(table, _TEXT_MAP[name])
+        elif name in _ID_MAP:
+            out[name] = _id_column(table, _ID_MAP[name])
+        elif name in computed.column_names:
+            out[name] = computed.column(name)
+        else:
+            out[name] = pa.nulls(n, field.type)
+    out["__line"] = table.column("__line")
+    return pa.table(out)
+
+
+_MAP_BATCH = 65_536
 
 
 @functools.lru_cache(maxsize=4)
 def _keys(columns: tuple[str, ...], rows: int) -> pa.Array:
-    """``columns`` repeated ``rows`` times (the MAP keys of ``rows`` rows); cached across slices."""
+    """``columns`` repeated ``rows`` times (the MAP keys of ``rows`` rows); cached across calls."""
     return pa.array(list(columns), pa.string()).take(
         pa.array(np.tile(np.arange(len(columns), dtype=np.int32), rows))
     )
 
 
-def _assemble(src: pa.Table, computed: pa.Table, columns: Sequence[str]) -> pa.Table:
-    """Events columns in schema order: computed ones from DuckDB, plain text ones straight from Arrow."""
-    n = computed.num_rows
-    lists = computed.column("raw").chunks
-    longest = max((len(c) for c in lists), default=0)
-    # Every row has the same keys in the same order: build them once and slice per chunk (zero-copy).
-    keys = _keys(tuple(columns), max(longest, _SLICE)).slice(0, longest * len(columns))
+@functools.lru_cache(maxsize=8)
+def _interleave(width: int, rows: int) -> pa.Array:
+    """Indices turning ``width`` concatenated columns of ``rows`` values into row-major order."""
+    return pa.array(np.arange(width * rows, dtype=np.int64).reshape(width, rows).T.ravel())
+
+
+def _raw_map(table: pa.Table, raw_columns: Sequence[str]) -> pa.ChunkedArray:
+    """``raw``: per row, the given source columns (header order) → their text."""
+    map_type = EVENTS_ARROW_SCHEMA.field("raw").type
+    width = len(raw_columns)
+    if width == 0 or table.num_rows == 0:
+        offsets = pa.array(np.zeros(table.num_rows + 1, dtype=np.int32))
+        empty = pa.array([], pa.string())
+        return pa.chunked_array([pa.MapArray.from_arrays(offsets, empty, empty)], map_type)
+    keys = _keys(tuple(raw_columns), _MAP_BATCH)
     maps = []
-    for chunk in lists:
-        offsets = pc.subtract(chunk.offsets, chunk.offsets[0])
-        values = chunk.flatten()
-        if values.type != pa.string():
-            values = values.cast(pa.string())
-        maps.append(pa.MapArray.from_arrays(offsets, keys.slice(0, len(values)), values))
-    raw = pa.chunked_array(maps, EVENTS_ARROW_SCHEMA.field("raw").type)
-    out: dict[str, pa.ChunkedArray | pa.Array] = {}
-    for name in EVENTS_ARROW_SCHEMA.names:
-        if name == "raw":
-            out[name] = raw
-        elif name in _TEXT_MAP:
-            out[name] = _text_column(src, _TEXT_MAP[name])
-        elif name in _ID_MAP:
-            out[name] = _id_column(src, _ID_MAP[name])
-        elif name in computed.column_names:
-            out[name] = computed.column(name)
-        else:
-            out[name] = pa.nulls(n, EVENTS_ARROW_SCHEMA.field(name).type)
-    out["__line"] = computed.column("__line")
-    return pa.table(out)
+    for batch in table.select(list(raw_columns)).to_batches(max_chunksize=_MAP_BATCH):
+        rows = batch.num_rows
+        if rows == 0:
+            continue
+        # Every row has the same keys in the same order: keys are one cached array, sliced (zero-copy).
+        values = pa.concat_arrays(batch.columns).take(_interleave(width, rows))
+        offsets = pa.array(np.arange(0, (rows + 1) * width, width, dtype=np.int32))
+        maps.append(pa.MapArray.from_arrays(offsets, keys.slice(0, rows * width), values))
+    return pa.chunked_array(maps, map_type)
 
 
 def _slow_path(

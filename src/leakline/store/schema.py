@@ -1,8 +1,9 @@
 """The one ``events`` schema every normalizer writes and every rule reads.
 
 Times are UTC (DuckDB ``TIMESTAMP`` without zone, by convention always UTC). User ids are in
-18-char form. Every column a source does not have is NULL; ``raw`` keeps every source column
-(original name → original text), so nothing is dropped.
+18-char form. Every column a source does not have is NULL; ``raw`` keeps the source columns
+(original name → original text) that no typed column holds (records: every field), so nothing is
+dropped, and every row points at its original text (``evidence_sha256`` + ``evidence_row``).
 """
 
 from __future__ import annotations
@@ -53,7 +54,11 @@ EVENT_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ),
     ("evidence_sha256", "VARCHAR", "sha256 of the evidence object the row came from"),
     ("evidence_row", "BIGINT", "1-based data row (CSV) or record index within that object"),
-    ("raw", "MAP(VARCHAR, VARCHAR)", "every source column, original name → original text"),
+    (
+        "raw",
+        "MAP(VARCHAR, VARCHAR)",
+        "source columns no typed column holds (ELF) / every field (records): original name → original text",
+    ),
 )
 
 COLUMN_NAMES: tuple[str, ...] = tuple(name for name, _, _ in EVENT_COLUMNS)
