@@ -9,17 +9,19 @@ import pytest
 from leakline.access.permset import (
     AllowEntry,
     AllowList,
+    LeastPrivilege,
     least_privilege,
     load_allow_list,
     not_permissionable,
 )
-from leakline.access.replay import static_check
+from leakline.access.replay import REPLAY_NOTE, static_check, verify
 from leakline.access.review import AccessReview, IntegrationReview, review
 from leakline.core.clock import FixedClock
 from leakline.flowmap.flows import ActorFlows
 from leakline.flowmap.source import OrgData
 from leakline.posture.loader import load_metadata
 from leakline.simulate import truth
+from leakline.soql import parse
 
 BROAD = {"ViewAllData", "ModifyAllData", "ViewSetup", "ManageDataIntegrations"}
 
@@ -50,7 +52,9 @@ def test_xml_is_dx_source_the_loader_reads_back(result: AccessReview, tmp_path: 
     folder.mkdir()
     for item in result.integrations:
         assert item.permission_set is not None
-        (folder / f"{item.permission_set.api_name}.permissionset-meta.xml").write_text(item.permission_set.xml)
+        (folder / f"{item.permission_set.api_name}.permissionset-meta.xml").write_text(
+            item.permission_set.xml
+        )
     meta = load_metadata(tmp_path)
     by_name = {h.name: h for h in meta.holders}
     for item in result.integrations:
@@ -58,8 +62,10 @@ def test_xml_is_dx_source_the_loader_reads_back(result: AccessReview, tmp_path: 
         assert ps is not None
         holder = by_name[ps.api_name]
         assert set(holder.user_permissions) == {"ApiEnabled"} and not BROAD & set(holder.user_permissions)
-        got = {op.object: {k for k in ("read", "create", "edit", "delete") if getattr(op, k)}
-               for op in holder.object_permissions}
+        got = {
+            op.object: {k for k in ("read", "create", "edit", "delete") if getattr(op, k)}
+            for op in holder.object_permissions
+        }
         assert got == {k: set(v) for k, v in ps.objects.items()}
         assert all(not op.view_all and not op.modify_all for op in holder.object_permissions)
         fields = {fp.field for fp in holder.field_permissions}
@@ -70,13 +76,71 @@ def test_xml_is_dx_source_the_loader_reads_back(result: AccessReview, tmp_path: 
 def test_observed_queries_pass_static_check_and_replay(org: OrgData, actors: dict[str, ActorFlows]) -> None:
     replayed = review(org, FixedClock("2026-03-02T09:00:00Z"), sod_rules=[], replay=True, actors=actors)
     assert replayed.integrations
-    for item in replayed.integrations:
+    queried = [i for i in replayed.integrations if i.verification is not None and i.verification.queries]
+    assert queried
+    for item in queried:
         v = item.verification
         assert v is not None
-        if v.queries:
-            assert v.static_ok, (item.name, v.missing)
-            assert v.replayed and v.replay_ok, (item.name, v.replay_errors)
-            assert v.emulator_enforces_permissions is False and "does not enforce" in v.note
+        assert v.static_ok, (item.name, v.missing)
+        # replayed as the integration user holding ONLY the generated set, with enforcement on
+        assert v.replayed and v.replay_ok, (item.name, v.replay_errors)
+        assert v.emulator_enforces_permissions is True and v.note == REPLAY_NOTE
+
+
+def _warehouse(actors: dict[str, ActorFlows]) -> tuple[ActorFlows, LeastPrivilege]:
+    actor = next(a for a in actors.values() if a.app_name == "Snowfall Warehouse Sync")
+    return actor, least_privilege(actor, actor.app_name or "x", AllowEntry())
+
+
+def _uses(query: str, obj: str, field: str | None) -> bool:
+    parsed = parse(query)
+    if parsed.sobject != obj:
+        return False
+    return field is None or any(ref.path == (field,) for ref in parsed.field_refs())
+
+
+@pytest.mark.slow
+def test_replay_without_a_needed_field_fails_exactly_the_queries_using_it(
+    org: OrgData, actors: dict[str, ActorFlows]
+) -> None:
+    actor, lp = _warehouse(actors)
+    lp.fields_read["Contact"].discard("Email")
+    result = verify(org, lp, actor.users, actor.app_id, actor.app_name, 200)
+    assert result.replayed and result.emulator_enforces_permissions
+    failing = {c.query for c in result.checks if c.replay != "ok"}
+    expected = {c.query for c in result.checks if _uses(c.query, "Contact", "Email")}
+    assert expected and failing == expected
+    for check in result.checks:
+        if check.query in expected:
+            assert check.replay is not None and check.replay.startswith(
+                "error: 400 INVALID_FIELD: No such column 'Email' on entity 'Contact'."
+            ), check.replay
+
+
+@pytest.mark.slow
+def test_replay_without_a_needed_object_fails_with_invalid_type(
+    org: OrgData, actors: dict[str, ActorFlows]
+) -> None:
+    actor, lp = _warehouse(actors)
+    del lp.objects["Contact"]
+    lp.fields_read.pop("Contact", None)
+    result = verify(org, lp, actor.users, actor.app_id, actor.app_name, 200)
+    failing = {c.query for c in result.checks if c.replay != "ok"}
+    expected = {c.query for c in result.checks if _uses(c.query, "Contact", None)}
+    assert expected and failing == expected
+    for check in result.checks:
+        if check.query in expected:
+            assert check.replay is not None and check.replay.startswith(
+                "error: 400 INVALID_TYPE: sObject type 'Contact' is not supported."
+            ), check.replay
+
+
+def test_replay_overlay_leaves_the_org_folder_alone(org: OrgData, actors: dict[str, ActorFlows]) -> None:
+    assert org.org_dir is not None
+    before = sorted(p.relative_to(org.org_dir).as_posix() for p in org.org_dir.rglob("*"))
+    actor, lp = _warehouse(actors)
+    verify(org, lp, actor.users, actor.app_id, actor.app_name, 5)
+    assert sorted(p.relative_to(org.org_dir).as_posix() for p in org.org_dir.rglob("*")) == before
 
 
 def test_static_check_catches_a_missing_field(actors: dict[str, ActorFlows]) -> None:
@@ -89,8 +153,10 @@ def test_static_check_catches_a_missing_field(actors: dict[str, ActorFlows]) -> 
 
 def test_allow_list_adds_grants_with_reason(actors: dict[str, ActorFlows], tmp_path: Path) -> None:
     path = tmp_path / "allow.yaml"
-    path.write_text("integrations:\n  ChatBeacon Support Widget:\n    fields: {Case: {edit: [Subject, Priority]}}\n",
-                    encoding="utf-8")
+    path.write_text(
+        "integrations:\n  ChatBeacon Support Widget:\n    fields: {Case: {edit: [Subject, Priority]}}\n",
+        encoding="utf-8",
+    )
     allow: AllowList = load_allow_list(path)
     actor = next(a for a in actors.values() if a.app_name == "ChatBeacon Support Widget")
     lp = least_privilege(actor, "ChatBeacon Support Widget", allow.for_name(actor.app_name))

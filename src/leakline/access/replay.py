@@ -7,9 +7,12 @@ Two checks, reported separately because they prove different things:
    This is the permission check itself.
 2. **Replay** (org folder with ``credentials.json`` only): the distinct queries are re-run
    through ``simple-salesforce`` against the leakline emulator over HTTP as the integration's
-   user. The emulator does **not** enforce profiles, permission sets or field-level security, so
-   this proves the queries still parse and run against the org's schema and data, not that the
-   new set is sufficient; check 1 covers that.
+   user holding **only** the new permission set: a throw-away state overlay gives the user a
+   profile that grants nothing but API Enabled and assigns the new set (the org folder is not
+   touched). The emulator enforces object read and field-level read security for that user
+   (:mod:`leakline.emulator.permissions`), so a replay without errors shows the set is sufficient
+   for the observed queries; a missing grant fails as in Salesforce (``INVALID_TYPE`` /
+   ``INVALID_FIELD``).
 """
 
 from __future__ import annotations
@@ -22,13 +25,24 @@ from pathlib import Path
 from typing import Any
 
 from leakline.access.permset import LeastPrivilege, not_permissionable
+from leakline.core.sfid import to18
 from leakline.flowmap.source import OrgData
 from leakline.soql import SoqlError, parse
 
-EMULATOR_LIMITATION = (
-    "the emulator does not enforce profiles, permission sets or field-level security: the replay shows "
-    "the queries run, the static check shows the new permission set grants what they reference"
+REPLAY_NOTE = (
+    "replayed as the integration user holding only the new permission set (profile: API Enabled only); "
+    "the emulator enforces object read and field-level read security, not sharing or write permissions"
 )
+REPLAY_PROFILE = "LL Replay API Only"
+_PROFILE_XML = """<?xml version="1.0" encoding="UTF-8"?>
+<Profile xmlns="http://soap.sforce.com/2006/04/metadata">
+    <custom>true</custom>
+    <userPermissions>
+        <enabled>true</enabled>
+        <name>ApiEnabled</name>
+    </userPermissions>
+</Profile>
+"""
 
 
 @dataclass
@@ -102,7 +116,9 @@ def static_check(query: str, lp: LeastPrivilege) -> list[str]:
         if len(path) != 1:
             continue  # relationship fields: the related object's own grants apply
         name = path[0]
-        if skip.contains(obj, name) or name in lp.fields_read.get(obj, set()) | lp.fields_edit.get(obj, set()):
+        if skip.contains(obj, name) or name in lp.fields_read.get(obj, set()) | lp.fields_edit.get(
+            obj, set()
+        ):
             continue
         missing.append(f"{obj}.{name}")
     return missing
@@ -114,15 +130,19 @@ def _access_token(org_dir: Path, users: set[str], app_name: str | None) -> str |
         return None
     data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     for tok in data.get("oauth_tokens", []):
-        if tok.get("user_id") in users and tok.get("valid") and not tok.get("stolen_by_attacker") and (
-            app_name is None or tok.get("app_name") == app_name
+        if (
+            tok.get("user_id") in users
+            and tok.get("valid")
+            and not tok.get("stolen_by_attacker")
+            and (app_name is None or tok.get("app_name") == app_name)
         ):
             return str(tok.get("access_token")) if tok.get("access_token") else None
     return None
 
 
-def verify(org: OrgData, lp: LeastPrivilege, users: set[str], app_id: str | None, app_name: str | None,
-           limit: int) -> ReplayResult:
+def verify(
+    org: OrgData, lp: LeastPrivilege, users: set[str], app_id: str | None, app_name: str | None, limit: int
+) -> ReplayResult:
     """Static check of every observed query, plus an emulator replay when the org folder allows it."""
     checks = [QueryCheck(q, static_check(q, lp)) for q in observed_queries(org, users, app_id, limit)]
     if org.org_dir is None:
@@ -132,25 +152,58 @@ def verify(org: OrgData, lp: LeastPrivilege, users: set[str], app_id: str | None
         return ReplayResult(checks, False, "no valid access token of this integration in credentials.json")
     if not checks:
         return ReplayResult(checks, False, "no observed queries to replay")
+    with tempfile.TemporaryDirectory(prefix="leakline-replay-") as state:
+        _overlay(Path(state), lp, users)
+        _replay(org.org_dir, Path(state), token, checks)
+    return ReplayResult(checks, True, REPLAY_NOTE, emulator_enforces_permissions=True)
+
+
+def _overlay(state: Path, lp: LeastPrivilege, users: set[str]) -> None:
+    """Emulator state in which ``users`` hold only ``lp`` (plus a profile granting API Enabled)."""
+    sets = state / "metadata" / "permissionsets"
+    profiles = state / "metadata" / "profiles"
+    sets.mkdir(parents=True)
+    profiles.mkdir(parents=True)
+    (sets / f"{lp.api_name}.permissionset-meta.xml").write_text(
+        lp.to_xml("replay of observed queries"), encoding="utf-8"
+    )
+    (profiles / f"{REPLAY_PROFILE}.profile-meta.xml").write_text(_PROFILE_XML, encoding="utf-8")
+    declared = {
+        to18(uid): {"profile": REPLAY_PROFILE, "permission_sets": [lp.api_name]} for uid in sorted(users)
+    }
+    (state / "permissions.json").write_text(json.dumps({"users": declared}, indent=1), encoding="utf-8")
+
+
+def _error_text(content: Any) -> str:
+    """``ERROR_CODE: message`` of a Salesforce error body (code first: messages are long)."""
+    if isinstance(content, list) and content and isinstance(content[0], dict):
+        return "; ".join(f"{e.get('errorCode')}: {e.get('message')}" for e in content if isinstance(e, dict))[
+            :240
+        ]
+    return str(content)[:240]
+
+
+def _replay(org_dir: Path, state: Path, token: str, checks: list[QueryCheck]) -> None:
     import requests
     from simple_salesforce.api import Salesforce
     from simple_salesforce.exceptions import SalesforceError
 
     from leakline.emulator import EmulatorServer, emulator_session
 
-    with tempfile.TemporaryDirectory(prefix="leakline-replay-") as state, EmulatorServer(
-        org.org_dir, state_dir=state, record_events=False
-    ) as server:
+    with EmulatorServer(org_dir, state_dir=state, record_events=False) as server:
         # A host that never resolves: only the emulator session's redirect can deliver the calls.
         host = "leakline-replay.invalid"
-        sf = Salesforce(instance_url=f"https://{host}", session_id=token,
-                        session=emulator_session(server.url, extra_hosts=[host]), version="62.0")
+        sf = Salesforce(
+            instance_url=f"https://{host}",
+            session_id=token,
+            session=emulator_session(server.url, extra_hosts=[host]),
+            version="62.0",
+        )
         for check in checks:
             try:
                 sf.query(check.query)
                 check.replay = "ok"
             except SalesforceError as exc:
-                check.replay = f"error: {exc.status} {str(exc.content)[:120]}"
+                check.replay = f"error: {exc.status} {_error_text(exc.content)}"
             except requests.RequestException as exc:
                 check.replay = f"error: {type(exc).__name__}"
-    return ReplayResult(checks, True, EMULATOR_LIMITATION)

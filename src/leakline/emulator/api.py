@@ -37,6 +37,7 @@ from leakline.emulator.auth import App, Credentials, Grant, Session, TokenStore,
 from leakline.emulator.events import EventRecorder, sf_datetime
 from leakline.emulator.faults import Faults
 from leakline.emulator.org import ObjectInfo, OrgState, read_jsonl
+from leakline.emulator.permissions import Access, Permissions
 from leakline.soql import (
     FieldRef,
     FieldsMacro,
@@ -201,8 +202,10 @@ class Emulator:
         state_dir: Path | None = None,
         base_url: str = "http://127.0.0.1",
         record_events: bool = True,
+        enforce_permissions: bool = False,
     ) -> None:
         self.org = OrgState(org_dir, state_dir)
+        self.permissions = Permissions(self.org, enforce_all=enforce_permissions)
         self.clock = clock
         self.faults = faults or Faults()
         self.base_url = base_url
@@ -1131,6 +1134,10 @@ class Emulator:
             raise ApiError(404, "NOT_FOUND", "The requested resource does not exist")
         rec = self.org.get(info.name, rid) if len(rid) in (15, 18) else None
         if m == "GET":
+            access = self._access(ctx.user_id)
+            if access is not None and not access.can_read_object(info.name):
+                # an object the user cannot read does not exist for them
+                raise ApiError(404, "NOT_FOUND", "The requested resource does not exist")
             if rec is None:
                 raise ApiError(404, "NOT_FOUND", "The requested resource does not exist")
             wanted = [f.strip() for f in (req.param("fields") or "").split(",") if f.strip()] or None
@@ -1140,6 +1147,12 @@ class Emulator:
                     raise ApiError(
                         400, "INVALID_FIELD", f"No such column '{unknown[0]}' on sobject of type {info.name}"
                     )
+                if access is not None:
+                    hidden = [f for f in wanted if not self._readable(access, info, f)]
+                    if hidden:
+                        raise ApiError(400, "INVALID_FIELD", _no_such_column(hidden[0], info.name))
+            elif access is not None:
+                wanted = [f for f in (list(info.fields) or list(rec)) if self._readable(access, info, f)]
             return _json(self._public(info, rec, v, wanted), meta={"rows": 1})
         if m == "PATCH":
             self._check_writable(info, creating=False)
@@ -1421,23 +1434,36 @@ class Emulator:
 
         return lookup
 
+    def _access(self, user_id: str | None) -> Access | None:
+        """The caller's read access when permissions are enforced for them, else None."""
+        if user_id is None:
+            return None
+        return self.permissions.access_for(user_id, self.clock.now())
+
+    @staticmethod
+    def _readable(access: Access, info: ObjectInfo, name: str) -> bool:
+        found = info.field(name)
+        return access.can_read_field(info.name, found.name if found else name)
+
     def run_query(
-        self, text: str, version: str, all_rows: bool
+        self, text: str, version: str, all_rows: bool, user_id: str | None = None
     ) -> tuple[Query, ObjectInfo, list[dict[str, Any]], int]:
-        """Parse, validate and evaluate; returns (query, object, Salesforce-shaped records, totalSize)."""
+        """Parse, validate and evaluate; returns (query, object, Salesforce-shaped records, totalSize).
+
+        With ``user_id`` the query is answered as for that user: object read permission and
+        field-level read security apply when permissions are enforced for them (see
+        :mod:`leakline.emulator.permissions`).
+        """
         try:
             query = parse(text)
         except SoqlError as exc:
             raise ApiError(400, "MALFORMED_QUERY", exc.message.removeprefix("SOQL: ")) from None
+        access = self._access(user_id)
         info = self.org.object_info(query.sobject)
-        if info is None:
-            raise ApiError(
-                400,
-                "INVALID_TYPE",
-                f"sObject type '{query.sobject}' is not supported. If you are attempting to use a "
-                "custom object, be sure to append the '__c' after the entity name.",
-            )
-        self._validate_fields(query, info)
+        if info is None or (access is not None and not access.can_read_object(info.name)):
+            raise ApiError(400, "INVALID_TYPE", _not_supported(query.sobject))
+        self._validate_fields(query, info, access)
+        visible = [f for f in info.fields if access is None or self._readable(access, info, f)]
         if info.name == "EventLogFile":
             self.events.publish(self.clock.now())
         with self.org.lock:
@@ -1456,9 +1482,9 @@ class Emulator:
                 query,
                 records,
                 related=self._related(version),
-                fields=list(info.fields),
+                fields=visible,
                 now=self.clock.now(),
-                semijoin=lambda inner: self._semijoin(inner, version),
+                semijoin=lambda inner: self._semijoin(inner, version, access),
             )
         except SoqlFieldError as exc:
             raise ApiError(400, "INVALID_FIELD", exc.reason) from None
@@ -1485,15 +1511,15 @@ class Emulator:
             )
         return query, info, shaped, len(shaped)
 
-    def _semijoin(self, inner: Query, version: str) -> list[Any]:
+    def _semijoin(self, inner: Query, version: str, access: Access | None = None) -> list[Any]:
         """Values of the one field a semi-join subquery selects (``IN (SELECT AccountId FROM Contact)``)."""
         info = self.org.object_info(inner.sobject)
-        if info is None:
-            raise ApiError(400, "INVALID_TYPE", f"sObject type '{inner.sobject}' is not supported.")
+        if info is None or (access is not None and not access.can_read_object(info.name)):
+            raise ApiError(400, "INVALID_TYPE", _not_supported(inner.sobject))
         selected = inner.selected_fields()
         if len(inner.select) != 1 or len(selected) != 1:
             raise ApiError(400, "MALFORMED_QUERY", "a semi-join subquery must select exactly one field")
-        self._validate_fields(inner, info)
+        self._validate_fields(inner, info, access)
         with self.org.lock:
             rows = [r for r in self.org.table(info.name).values() if not r.get("IsDeleted")]
         result = evaluate(
@@ -1501,31 +1527,30 @@ class Emulator:
         )
         return [_flat_get(r, selected[0].name) for r in result.records]
 
-    def _validate_fields(self, query: Query, info: ObjectInfo) -> None:
+    def _validate_fields(self, query: Query, info: ObjectInfo, access: Access | None = None) -> None:
         for ref in query.field_refs():
             if len(ref.path) == 1:
-                if info.field(ref.path[0]) is None:
-                    raise ApiError(
-                        400,
-                        "INVALID_FIELD",
-                        f"No such column '{ref.name}' on entity '{info.name}'. "
-                        "If you are attempting to use a custom field, be sure to append the '__c' after "
-                        "the custom field name.",
-                    )
+                if info.field(ref.path[0]) is None or (
+                    access is not None and not self._readable(access, info, ref.path[0])
+                ):
+                    # a field hidden by field-level security does not exist for the user
+                    raise ApiError(400, "INVALID_FIELD", _no_such_column(ref.name, info.name))
                 continue
             rel = info.relationship(ref.path[0])
-            if rel is None:
-                raise ApiError(
-                    400,
-                    "INVALID_FIELD",
-                    f"Didn't understand relationship '{ref.path[0]}' in field path. "
-                    "If you are attempting to use a custom relationship, be sure to append the '__r' "
-                    "after the custom relationship name.",
-                )
+            if rel is None or (access is not None and not access.can_read_field(info.name, rel.name)):
+                raise ApiError(400, "INVALID_FIELD", _no_relationship(ref.path[0]))
             if len(ref.path) == 2 and rel.reference_to:
                 targets = [self.org.object_info(t) for t in rel.reference_to]
                 known = [t for t in targets if t is not None]
-                if known and all(t.field(ref.path[1]) is None for t in known):
+                if access is not None and known:
+                    known = [t for t in known if access.can_read_object(t.name)]
+                    if not known:
+                        raise ApiError(400, "INVALID_FIELD", _no_relationship(ref.path[0]))
+                if known and all(
+                    t.field(ref.path[1]) is None
+                    or (access is not None and not self._readable(access, t, ref.path[1]))
+                    for t in known
+                ):
                     raise ApiError(
                         400, "INVALID_FIELD", f"No such column '{ref.path[1]}' on entity '{known[0].name}'."
                     )
@@ -1533,7 +1558,7 @@ class Emulator:
     def _query(self, req: Request, ctx: Ctx, text: str, all_rows: bool) -> Response:
         if not text:
             raise ApiError(400, "MALFORMED_QUERY", "A query string has to be specified")
-        _query, info, records, total = self.run_query(text, ctx.version, all_rows)
+        _query, info, records, total = self.run_query(text, ctx.version, all_rows, ctx.user_id)
         batch = DEFAULT_BATCH
         options = req.header("sforce-query-options") or ""
         m = re.search(r"batchSize\s*=\s*(\d+)", options)
@@ -1627,8 +1652,9 @@ class Emulator:
                 query = parse(text)
             except SoqlError as exc:
                 raise ApiError(400, "INVALIDJOB", f"InvalidJob : {exc.reason}") from None
+            access = self._access(ctx.user_id)
             info = self.org.object_info(query.sobject)
-            if info is None:
+            if info is None or (access is not None and not access.can_read_object(info.name)):
                 raise ApiError(
                     400, "INVALIDJOB", f"InvalidJob : sObject type '{query.sobject}' is not supported."
                 )
@@ -1642,7 +1668,7 @@ class Emulator:
                     "INVALIDJOB",
                     "InvalidJob : aggregate queries and subqueries are not supported by Bulk API 2.0",
                 )
-            self._validate_fields(query, info)
+            self._validate_fields(query, info, access)
             now = sf_datetime(self.clock.now())
             job_id = self.org.new_id("BulkJob", prefix="750")
             job_info = {
@@ -1727,7 +1753,10 @@ class Emulator:
         if job.rows is not None:
             return
         _, _, records, _ = self.run_query(
-            job.info["query"], str(job.info["apiVersion"]), job.info["operation"] == "queryAll"
+            job.info["query"],
+            str(job.info["apiVersion"]),
+            job.info["operation"] == "queryAll",
+            str(job.info.get("createdById") or "") or None,
         )
         columns: list[str] = []
         for item in job.query.select:
@@ -1933,6 +1962,32 @@ def _soap_fault(code: str, message: str) -> Response:
     fault = f"<soapenv:Fault><faultcode>sf:{code}</faultcode><faultstring>{code}: {escape(message)}</faultstring></soapenv:Fault>"
     return Response(
         500, {"Content-Type": "text/xml;charset=UTF-8"}, _SOAP_ENV.format(body=fault).encode("utf-8")
+    )
+
+
+def _not_supported(sobject: str) -> str:
+    # Salesforce answers an object the user may not read exactly like one that does not exist.
+    return (
+        f"sObject type '{sobject}' is not supported. If you are attempting to use a custom object, be sure "
+        "to append the '__c' after the entity name. Please reference your WSDL or the describe call for "
+        "the appropriate names."
+    )
+
+
+def _no_such_column(name: str, sobject: str) -> str:
+    # Same wording for a field that does not exist and one hidden by field-level security.
+    return (
+        f"No such column '{name}' on entity '{sobject}'. If you are attempting to use a custom field, be "
+        "sure to append the '__c' after the custom field name. Please reference your WSDL or the describe "
+        "call for the appropriate names."
+    )
+
+
+def _no_relationship(name: str) -> str:
+    return (
+        f"Didn't understand relationship '{name}' in field path. If you are attempting to use a custom "
+        "relationship, be sure to append the '__r' after the custom relationship name. Please reference "
+        "your WSDL or the describe call for the appropriate names."
     )
 
 

@@ -197,6 +197,7 @@ class EmulatorServer:
         faults: Faults | None = None,
         state_dir: Path | str | None = None,
         record_events: bool = True,
+        enforce_permissions: bool = False,
     ) -> None:
         self.org_dir = Path(org_dir)
         context = _tls_context(tls)
@@ -229,6 +230,7 @@ class EmulatorServer:
                 state_dir=state,
                 base_url=self.url,
                 record_events=record_events,
+                enforce_permissions=enforce_permissions,
             )
         except Exception:
             self._httpd.server_close()
