@@ -97,6 +97,13 @@ def serve(
     truncate_downloads: Annotated[bool, typer.Option(help="Fault: cut log/bulk downloads in half.")] = False,
     daily_api_limit: Annotated[int, typer.Option(help="DailyApiRequests maximum.")] = 100_000,
     event_log: Annotated[bool, typer.Option(help="Log the emulator's own traffic as EventLogFiles.")] = True,
+    enforce_permissions: Annotated[
+        bool,
+        typer.Option(
+            help="Enforce object read and field-level security for every user from the org's profiles and "
+            "permission sets (default: only users declared in STATE/permissions.json)."
+        ),
+    ] = False,
 ) -> None:
     """Serve ORG as a Salesforce API (OAuth, REST, Bulk 2.0, EventLogFile) until Ctrl-C."""
     from leakline.emulator import EmulatorServer, Faults
@@ -128,6 +135,7 @@ def serve(
         faults=faults,
         state_dir=state,
         record_events=event_log,
+        enforce_permissions=enforce_permissions,
     )
     err_console.print(
         f"emulating org [bold]{server.emulator.org.org.get('name', org.name)}[/] at {server.url}"
