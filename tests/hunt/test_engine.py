@@ -90,3 +90,20 @@ def test_whole_pack_on_all_examples_is_deterministic(units) -> None:  # type: ig
     assert [r.status for r in first.runs if r.status == "error"] == []
     assert [f.model_dump() for f in first.findings] == [f.model_dump() for f in second.findings]
     assert len(first.findings) > 0
+
+
+def test_baseline_rules_are_not_evaluated_on_too_short_a_window(units) -> None:  # type: ignore[no-untyped-def]
+    """Unknown is not pass: a rule that learns from history says so when the data is too short."""
+    short = [
+        {"ts": "2026-03-02T10:00:00Z", "event_type": "RestApi", "source": "elf", "user_id": "005U1", "src_ip": "198.51.100.1",
+         "operation": "delete", "entity": "Contact", "rows": 500},
+        {"ts": "2026-03-02T20:00:00Z", "event_type": "ReportExport", "source": "elf", "user_id": "005U1", "src_ip": "198.51.100.1"},
+    ]
+    con = events_connection(rows(short))
+    picked = select_rules(units, ["mass_update_delete", "off_hours_export", "bulk_job_deleted_after_complete"])
+    runs = {r.rule_id: r for r in engine.run(con, picked).runs}
+    assert runs["mass_update_delete"].status == "not_evaluated"
+    assert runs["mass_update_delete"].reason.startswith("needs at least 2 days of events to learn a baseline; the events span 0.4 days")
+    assert runs["off_hours_export"].status == "not_evaluated"
+    assert runs["bulk_job_deleted_after_complete"].status == "not_evaluated"  # no BulkApi2 events at all
+    assert all(u.model.min_span_days for u in units if u.id in {"off_hours_export", "report_export_spike", "scripting_user_agent_new"})

@@ -223,6 +223,18 @@ def _expand_all(
     return out
 
 
+def span_days(con: duckdb.DuckDBPyConnection, since: datetime | None, until: datetime | None) -> float:
+    """Days between the first and the last event (inside the hunt window)."""
+    row = con.execute(
+        "SELECT date_diff('second', min(ts), max(ts)) FROM events WHERE ts >= $since AND ts < $until",
+        {
+            "since": (since or datetime(1970, 1, 1, tzinfo=UTC)).astimezone(UTC).replace(tzinfo=None),
+            "until": (until or datetime(9999, 1, 1, tzinfo=UTC)).astimezone(UTC).replace(tzinfo=None),
+        },
+    ).fetchone()
+    return float(row[0]) / 86400.0 if row and row[0] is not None else 0.0
+
+
 def present_event_types(con: duckdb.DuckDBPyConnection) -> set[str]:
     """Event types that occur in ``events`` at all (decides NOT_EVALUATED)."""
     return {row[0] for row in con.execute("SELECT DISTINCT event_type FROM events").fetchall() if row[0]}
@@ -241,6 +253,7 @@ def run(
     prepare_connection(con)
     iocs_mod.install(con, iocs or [])
     present = present_event_types(con)
+    span = span_days(con, since, until)
     findings: list[Finding] = []
     runs: list[RuleRun] = []
     for unit in units:
@@ -248,6 +261,13 @@ def run(
         missing = not present.intersection(rule.event_types)
         if missing:
             reason = f"no events of type {', '.join(rule.event_types)} in the store"
+            runs.append(RuleRun(unit.id, "not_evaluated", reason=reason))
+            continue
+        if rule.min_span_days is not None and span < rule.min_span_days:
+            reason = (
+                f"needs at least {rule.min_span_days:g} days of events to learn a baseline; "
+                f"the events span {span:.1f} days (collect a longer window)"
+            )
             runs.append(RuleRun(unit.id, "not_evaluated", reason=reason))
             continue
         if "ioc" in rule.sources and not iocs:

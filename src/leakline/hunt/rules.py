@@ -126,6 +126,11 @@ class Rule(_Strict):
     output: Output
     examples: list[Example] = Field(min_length=2)
     references: list[str] = Field(default_factory=list)
+    min_span_days: float | None = Field(
+        default=None,
+        gt=0,
+        description="days of events the rule needs to learn its baseline; with less it is NOT_EVALUATED",
+    )
 
     @field_validator("mitre")
     @classmethod
