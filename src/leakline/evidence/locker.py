@@ -98,7 +98,7 @@ class Locker:
         self.log = ChainLog(self.root / "custody.log")
         self.compression_level = DEFAULT_LEVEL
         self.chunk_size = CHUNK_SIZE
-        # Adaptive: blocks no compressor is free for are stored uncompressed (see pipeline.py).
+        # Adaptive: blocks are compressed with spare CPU only, the rest stored raw (pipeline.py).
         self.adaptive_compression = True
         self.lock = FileLock(str(self.root / ".lock"))
         self._state: LockerState | None = None

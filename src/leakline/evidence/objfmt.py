@@ -47,41 +47,65 @@ def nonce(index: int, final: bool) -> bytes:
 
 
 class ChunkSealer:
-    """Encrypts a stream of compressed bytes into chunks, writing them through ``sink``."""
+    """Encrypts a stream of compressed bytes into chunks.
 
-    def __init__(self, data_key: bytes, sink: Callable[[bytes], None], chunk_size: int = CHUNK_SIZE) -> None:
+    Each sealed chunk goes to ``sink`` as bytes, or, with ``reserve``, is encrypted in place
+    into the writable view of exactly the requested size that ``reserve`` returns (no copy).
+    """
+
+    def __init__(
+        self,
+        data_key: bytes,
+        sink: Callable[[bytes], None] | None = None,
+        chunk_size: int = CHUNK_SIZE,
+        *,
+        reserve: Callable[[int], memoryview] | None = None,
+    ) -> None:
+        if (sink is None) == (reserve is None):
+            raise ValueError("give exactly one of sink and reserve")
         self._aead = AESGCM(data_key)
         self._sink = sink
+        self._reserve = reserve
         self._chunk_size = chunk_size
         self._header = header(chunk_size)
-        self._pending = bytearray()
+        self._pending = bytearray(chunk_size)
+        self._fill = 0
         self._index = 0
-        sink(self._header)
+        if reserve is not None:
+            reserve(HEADER_SIZE)[:] = self._header
+        elif sink is not None:
+            sink(self._header)
 
-    def write(self, data: bytes | memoryview) -> None:
+    def write(self, data: bytes | bytearray | memoryview) -> None:
         """Encrypt every full chunk that is certainly not the last; keep the rest pending."""
         view = memoryview(data)
         size = self._chunk_size
+        pending = memoryview(self._pending)
         while view:
-            if len(self._pending) == size:
+            if self._fill == size:
                 # More data follows, so the pending full chunk is not the last one.
-                self._emit(self._pending, final=False)
-                self._pending = bytearray()
-            if not self._pending and len(view) > size:
+                self._emit(pending, final=False)
+                self._fill = 0
+            if not self._fill and len(view) > size:
                 self._emit(view[:size], final=False)
                 view = view[size:]
                 continue
-            take = size - len(self._pending)
-            self._pending += view[:take]
+            take = min(size - self._fill, len(view))
+            pending[self._fill : self._fill + take] = view[:take]
+            self._fill += take
             view = view[take:]
 
     def close(self) -> None:
         """Emit the last chunk (possibly empty) with the final flag."""
-        self._emit(self._pending, final=True)
-        self._pending = bytearray()
+        self._emit(memoryview(self._pending)[: self._fill], final=True)
+        self._fill = 0
 
     def _emit(self, chunk: bytes | bytearray | memoryview, final: bool) -> None:
-        self._sink(self._aead.encrypt(nonce(self._index, final), chunk, self._header))
+        chunk_nonce = nonce(self._index, final)
+        if self._reserve is not None:
+            self._aead.encrypt_into(chunk_nonce, chunk, self._header, self._reserve(len(chunk) + TAG_SIZE))
+        elif self._sink is not None:
+            self._sink(self._aead.encrypt(chunk_nonce, chunk, self._header))
         self._index += 1
 
 

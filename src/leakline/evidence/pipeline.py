@@ -1,33 +1,67 @@
 """Streaming ingest: hash, compress and encrypt a source in constant memory.
 
-The caller's thread reads fixed-size blocks and hands each one to a hashing thread (sha256
-releases the GIL) and, in order, to a writer thread that encrypts chunk by chunk into an
-already-encrypted temp file. Blocks are compressed as independent zstd frames by a small
-thread pool (zstd releases the GIL). With ``adaptive`` compression (the default), a block for
-which no compressor is free is stored in a raw (uncompressed) zstd frame instead of waiting:
-hashing, not compression, sets the pace, and the stored stream is still one valid zstd stream.
-Bounded queues keep a few blocks in flight whatever the source size.
+Four threads share a fixed pool of block buffers; each does its heavy work with the GIL released
+(hashlib, zstandard and system calls do):
+
+```
+caller's thread  reads the source into pooled blocks (os.readv for plain files, else readinto),
+                 straight into the data slots of a raw zstd frame (see _Block), and hashes
+                 them (sha256 cannot be split, so it sets the pace; nothing else runs here).
+                 Hashed blocks are held back a few blocks before sealing (SEAL_LAG)
+evidence-seal    takes each block in order: its compressed frame if the background compressor
+                 has one ready, else the block as it is (already a raw zstd frame); seals the
+                 stream chunk by chunk, AES-256-GCM encrypting in place into page-aligned
+                 output buffers
+evidence-write   writes full output buffers to the temp file, with O_DIRECT where the
+                 filesystem allows it (no page-cache copy, no dirty pages left for the final
+                 fsync), else buffered, starting writeback as it goes
+evidence-zstd    (adaptive mode) compresses offered blocks, newest first, at the lowest CPU
+                 priority, so compression only uses CPU the other threads leave free
+```
+Either way the stored stream is a sequence of valid zstd frames, so the object format is the
+same whether a block was compressed or stored raw. The caller fsyncs the file before it is
+renamed into place. Memory is bounded by the pools (about 100 MB), whatever the source size.
 """
 
 from __future__ import annotations
 
+import collections
+import errno
+import fcntl
 import hashlib
+import io
+import mmap
 import os
 import queue
+import sys
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import zstandard
 
-from leakline.evidence.objfmt import CHUNK_SIZE, ChunkSealer
+from leakline.evidence.objfmt import CHUNK_SIZE, TAG_SIZE, ChunkSealer
 
 BLOCK_SIZE = 4 << 20
-QUEUE_DEPTH = 8
+# Block buffers in flight (memory: POOL_BLOCKS * BLOCK_SIZE).
+POOL_BLOCKS = 16
 DEFAULT_LEVEL = 1
+# The background compressor runs this much nicer (Linux, per thread): it takes spare CPU only.
+COMPRESS_NICE = 19
+# How long the sealer waits for a block the compressor is working on before storing it raw.
+PATIENCE = 0.01
+# Tests: make the sealer wait for every offered block to be compressed.
+WAIT_FOR_OFFERED = False
+# Hashed blocks held back from the sealer, giving the compressor time to finish them.
+SEAL_LAG = 6
+# Output buffers: page-aligned, so whole ones can be written with O_DIRECT.
+OUT_BUFFER = 8 << 20
+OUT_BUFFERS = 3
+ALIGN = 4096
+# Buffered fallback: start writeback of every this many written bytes.
+WRITEBACK_EVERY = 32 << 20
 _RAW_BLOCK = 128 << 10
 # zstd frame magic, a descriptor without content size/checksum, and a 128 KiB window.
 _RAW_FRAME_HEADER = b"\x28\xb5\x2f\xfd\x00" + bytes([7 << 3])
@@ -48,59 +82,406 @@ class Ingested:
     raw_blocks: int
 
 
-class _Worker(threading.Thread):
-    """Runs ``handle`` on each queued item; after a failure, drains so the feeder never blocks."""
+class _Block:
+    """A pooled buffer that holds up to ``segments`` * 128 KiB of source bytes as a raw zstd frame.
 
-    def __init__(self, name: str, handle: Callable[[Any], None], finish: Callable[[], None]) -> None:
-        super().__init__(name=name, daemon=True)
-        self.inbox: queue.Queue[Any] = queue.Queue(QUEUE_DEPTH)
-        self._handle = handle
-        self._finish = finish
-        self.error: BaseException | None = None
-
-    def run(self) -> None:
-        while True:
-            item = self.inbox.get()
-            if self.error is not None:
-                if item is None:
-                    return
-                continue
-            try:
-                if item is None:
-                    self._finish()
-                    return
-                self._handle(item)
-            except BaseException as exc:  # re-raised in the feeding thread
-                self.error = exc
-                if item is None:
-                    return
-
-
-def raw_frame_parts(data: bytes) -> list[bytes | memoryview]:
-    """``data`` as the pieces of a zstd frame of raw (stored) blocks: valid zstd, no compression.
-
-    Pieces, not one joined buffer: the sealer copies them into its chunk buffer anyway.
+    Layout: frame header, then per segment a 3-byte raw-block header and up to 128 KiB of data.
+    The source is read straight into the data slots, so a block stored raw is already its own
+    valid zstd frame (sealed without a copy), while hashing and compression read the slots.
     """
-    view = memoryview(data)
-    parts: list[bytes | memoryview] = [_RAW_FRAME_HEADER]
-    if not data:
-        parts.append((1).to_bytes(3, "little"))  # one empty last block
-    for offset in range(0, len(data), _RAW_BLOCK):
-        block = view[offset : offset + _RAW_BLOCK]
-        last = offset + _RAW_BLOCK >= len(data)
-        parts.append(((len(block) << 3) | int(last)).to_bytes(3, "little"))
-        parts.append(block)
-    return parts
+
+    __slots__ = ("buffer", "count", "frame_bytes", "index", "length", "refs", "slots", "state", "view")
+
+    def __init__(self, segments: int) -> None:
+        self.buffer = bytearray(len(_RAW_FRAME_HEADER) + segments * (3 + _RAW_BLOCK))
+        self.buffer[: len(_RAW_FRAME_HEADER)] = _RAW_FRAME_HEADER
+        self.view = memoryview(self.buffer)
+        self.slots = [
+            self.view[self._slot(index) : self._slot(index) + _RAW_BLOCK] for index in range(segments)
+        ]
+        self.length = 0  # source bytes held
+        self.count = 0  # segments used
+        self.index = 0  # block number in the source
+        self.refs = 0  # threads still using the buffer
+        self.state = _NEW
+        self.frame_bytes: bytes | None = None  # the compressed frame, once made
+
+    def fill(self, readv: Callable[[list[memoryview]], int]) -> int:
+        """Read source bytes into the data slots; fewer than a full block only at end of source."""
+        slots, capacity, length = self.slots, len(self.slots) * _RAW_BLOCK, 0
+        while length < capacity:
+            index, offset = divmod(length, _RAW_BLOCK)
+            got = readv([slots[index][offset:], *slots[index + 1 :]])
+            if not got:
+                break
+            length += got
+        self.length, self.count = length, -(-length // _RAW_BLOCK)
+        view = self.view
+        for index in range(self.count):
+            size = min(_RAW_BLOCK, length - index * _RAW_BLOCK)
+            at = self._slot(index) - 3
+            view[at : at + 3] = ((size << 3) | (index == self.count - 1)).to_bytes(3, "little")
+        return length
+
+    def segments(self) -> list[memoryview]:
+        """The source bytes held, slot by slot."""
+        tail = self.length - (self.count - 1) * _RAW_BLOCK
+        return [*self.slots[: self.count - 1], self.slots[self.count - 1][:tail]] if self.count else []
+
+    def frame(self) -> memoryview:
+        """The held bytes as one raw zstd frame."""
+        return self.view[: len(_RAW_FRAME_HEADER) + 3 * self.count + self.length]
+
+    @staticmethod
+    def _slot(index: int) -> int:
+        return len(_RAW_FRAME_HEADER) + 3 + index * (_RAW_BLOCK + 3)
+
+
+def _read_fully(read: Callable[[memoryview], int | None], view: memoryview) -> int:
+    filled = 0
+    while filled < len(view):
+        count = read(view[filled:])
+        if not count:
+            break
+        filled += count
+    return filled
 
 
 def raw_frame(data: bytes) -> bytes:
-    """``data`` as one zstd frame of raw blocks."""
-    return b"".join(raw_frame_parts(data))
+    """``data`` as one zstd frame of raw (stored, uncompressed) blocks."""
+    if not data:
+        return _RAW_FRAME_HEADER + (1).to_bytes(3, "little")  # one empty last block
+    block = _Block(-(-len(data) // _RAW_BLOCK))
+    block.fill(_vector_reader(io.BytesIO(data))[0])
+    return bytes(block.frame())
 
 
-def compress_workers() -> int:
-    """Compression threads: one core is left for hashing."""
-    return max(1, (os.cpu_count() or 2) - 1)
+def should_compress(index: int) -> bool:
+    """Adaptive policy: offer block ``index`` to the background compressor (default: every block)."""
+    return True
+
+
+_NEW, _OFFERED, _COMPRESSING, _DONE, _RAW = range(5)
+
+
+class _Compressor(threading.Thread):
+    """Compresses offered blocks in the background, newest first, at a lower CPU priority.
+
+    Newest first keeps it as far ahead of the sealer as the pool allows. The sealer claims each
+    block in order: a finished frame is used; a block not yet started is stored raw; a block in
+    progress is waited for briefly, then stored raw and the late frame dropped. So compression
+    only ever uses CPU the hashing, reading and sealing threads leave free.
+    """
+
+    def __init__(self, compress: Callable[[_Block], bytes | None], release: Callable[[_Block], None]) -> None:
+        super().__init__(name="evidence-zstd", daemon=True)
+        self._compress = compress
+        self._release = release
+        self._cv = threading.Condition()
+        self._offered: collections.deque[_Block] = collections.deque()
+        self._closed = False
+        self.error: BaseException | None = None
+
+    def offer(self, block: _Block) -> None:
+        with self._cv:
+            block.state = _OFFERED
+            self._offered.append(block)
+            self._cv.notify_all()
+
+    def claim(self, block: _Block) -> bytes | None:
+        """The sealer's turn for ``block``: its compressed frame, or None to store it raw."""
+        with self._cv:
+            if block.state == _OFFERED and WAIT_FOR_OFFERED:
+                self._cv.wait_for(lambda: block.state == _DONE or self.error is not None)
+            if block.state == _OFFERED:
+                self._offered.remove(block)
+            elif block.state == _COMPRESSING:
+                self._cv.wait_for(lambda: block.state != _COMPRESSING, None if WAIT_FOR_OFFERED else PATIENCE)
+            frame, block.frame_bytes, block.state = block.frame_bytes, None, _RAW
+            return frame
+
+    def release(self, block: _Block) -> None:
+        """One user of ``block`` is done; the last gives the buffer back."""
+        with self._cv:
+            block.refs -= 1
+            if block.refs == 0:
+                if block.state == _OFFERED:  # dropped after a failure, never claimed
+                    self._offered.remove(block)
+                block.frame_bytes, block.state = None, _RAW
+                self._release(block)
+
+    def close(self) -> None:
+        with self._cv:
+            self._closed = True
+            self._cv.notify_all()
+
+    def run(self) -> None:
+        _lower_thread_priority(COMPRESS_NICE)
+        while True:
+            with self._cv:
+                self._cv.wait_for(lambda: self._offered or self._closed)
+                if self._closed or self.error is not None:
+                    return
+                block = self._offered.pop()
+                block.state, block.refs = _COMPRESSING, block.refs + 1
+            frame: bytes | None = None
+            try:
+                frame = self._compress(block)
+            except BaseException as exc:  # re-raised in the caller's thread
+                self.error = exc
+            with self._cv:
+                if block.state == _COMPRESSING:
+                    block.state, block.frame_bytes = _DONE, frame
+                self._cv.notify_all()
+            self.release(block)
+
+
+class _Stage(threading.Thread):
+    """Runs ``handle`` on each queued item in order; on ``None``, ``finish``, then ends ``downstream``.
+
+    After a failure it keeps taking items and passes each to ``drop`` (which gives back the
+    buffers the item holds), so no other thread ever waits forever on a buffer.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        handle: Callable[[Any], None],
+        finish: Callable[[], None],
+        drop: Callable[[Any], None],
+        failed: threading.Event,
+    ) -> None:
+        super().__init__(name=name, daemon=True)
+        # Unbounded: the buffer pools bound what is in flight.
+        self.inbox: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self.downstream: _Stage | None = None
+        self._handle = handle
+        self._finish = finish
+        self._drop = drop
+        self._failed = failed
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            while (item := self.inbox.get()) is not None:
+                if self.error is not None:
+                    self._drop(item)
+                    continue
+                try:
+                    self._handle(item)
+                except BaseException as exc:  # re-raised in the caller's thread
+                    self._fail(exc)
+            if self.error is None:
+                try:
+                    self._finish()
+                except BaseException as exc:
+                    self._fail(exc)
+        finally:
+            if self.downstream is not None:
+                self.downstream.inbox.put(None)
+
+    def _fail(self, exc: BaseException) -> None:
+        self.error = exc
+        self._failed.set()
+
+
+class _Pool:
+    """Up to ``limit`` buffers made by ``make`` on first need, then recycled."""
+
+    def __init__(self, make: Callable[[], Any], limit: int) -> None:
+        self._make = make
+        self._limit = limit
+        self._made = 0
+        self._free: queue.SimpleQueue[Any] = queue.SimpleQueue()
+
+    def take(self) -> Any:
+        if self._made < self._limit:
+            try:
+                return self._free.get_nowait()
+            except queue.Empty:
+                self._made += 1
+                return self._make()
+        return self._free.get()
+
+    def give(self, buffer: Any) -> None:
+        self._free.put(buffer)
+
+
+def _set_direct(fd: int, on: bool) -> bool:
+    """Switch O_DIRECT on or off for ``fd``; False when the platform or filesystem refuses."""
+    flag = getattr(os, "O_DIRECT", 0)
+    if not flag:
+        return False
+    try:
+        flags = fcntl.fcntl(fd, fcntl.F_GETFL)
+        fcntl.fcntl(fd, fcntl.F_SETFL, (flags | flag) if on else (flags & ~flag))
+    except OSError:
+        return False
+    return on
+
+
+class _Output:
+    """Sealed bytes into page-aligned buffers; full buffers go to a writer thread.
+
+    With O_DIRECT only whole multiples of ``ALIGN`` are written at aligned offsets; the unaligned
+    rest of a buffer moves to the start of the next one, and the file's tail is written buffered.
+    """
+
+    def __init__(self, fd: int, record: int, failed: threading.Event) -> None:
+        self.fd = fd
+        self.size = max(OUT_BUFFER, -(-(2 * record + ALIGN) // ALIGN) * ALIGN)
+        self.direct = False
+        self.written = 0
+        self._kicked = 0
+        self._pool = _Pool(lambda: mmap.mmap(-1, self.size), OUT_BUFFERS)
+        self._buffer: mmap.mmap = self._pool.take()
+        self._view = memoryview(self._buffer)
+        self._fill = 0
+        self._offset = 0  # file offset of the current buffer's first byte
+        self.writer = _Stage("evidence-write", self._write, lambda: None, self._recycle, failed)
+
+    def begin(self) -> None:
+        """Write what is buffered so far (the header) at once, then switch to O_DIRECT."""
+        _pwrite_all(self.fd, self._view[: self._fill], 0)
+        self.direct = _set_direct(self.fd, True)
+
+    def reserve(self, size: int) -> memoryview:
+        """The next ``size`` bytes of the file, as a writable view to fill."""
+        if self._fill + size > self.size:
+            self._hand_off(final=False)
+        view = self._view[self._fill : self._fill + size]
+        self._fill += size
+        return view
+
+    def close(self) -> None:
+        """Hand off everything buffered, the unaligned tail last."""
+        self._hand_off(final=True)
+
+    def _hand_off(self, final: bool) -> None:
+        cut = self._fill - self._fill % ALIGN if self.direct else self._fill
+        rest = self._fill - cut
+        if final:
+            if cut:
+                self.writer.inbox.put((self._buffer, self._offset, 0, cut, True, False))
+            if rest:
+                self.writer.inbox.put((self._buffer, self._offset + cut, cut, self._fill, False, False))
+            return
+        buffer: mmap.mmap = self._pool.take()
+        view = memoryview(buffer)
+        view[:rest] = self._view[cut : self._fill]
+        self.writer.inbox.put((self._buffer, self._offset, 0, cut, True, True))
+        self._buffer, self._view, self._fill, self._offset = buffer, view, rest, self._offset + cut
+
+    def _write(self, item: tuple[mmap.mmap, int, int, int, bool, bool]) -> None:
+        buffer, offset, start, end, may_be_direct, _ = item
+        try:
+            data = memoryview(buffer)[start:end]
+            if self.direct and not may_be_direct:
+                self.direct = _set_direct(self.fd, False)
+            while data:
+                try:
+                    count = os.pwrite(self.fd, data, offset)
+                except OSError as exc:
+                    # A device or filesystem with stricter O_DIRECT rules: go buffered.
+                    if self.direct and exc.errno == errno.EINVAL:
+                        self.direct = _set_direct(self.fd, False)
+                        continue
+                    raise
+                data, offset = data[count:], offset + count
+            self.written = offset
+            if not self.direct and self.written - self._kicked >= WRITEBACK_EVERY:
+                _start_writeback(self.fd, self._kicked, self.written - self._kicked)
+                self._kicked = self.written
+        finally:
+            self._recycle(item)
+
+    def _recycle(self, item: tuple[mmap.mmap, int, int, int, bool, bool]) -> None:
+        if item[5]:
+            self._pool.give(item[0])
+
+
+def _start_writeback(fd: int, offset: int, length: int) -> None:
+    """Ask the kernel to start writing a range back now, so the final fsync finds little to do."""
+    advise = getattr(os, "posix_fadvise", None)
+    if advise is None:
+        return
+    try:
+        # On Linux this starts asynchronous writeback of the dirty range (and drops clean pages).
+        advise(fd, offset, length, os.POSIX_FADV_DONTNEED)
+    except OSError:
+        pass
+
+
+def _lower_thread_priority(increment: int) -> None:
+    """Lower the calling thread's CPU priority (Linux only: elsewhere a thread id is no pid)."""
+    if increment <= 0 or not sys.platform.startswith("linux"):
+        return
+    try:
+        tid = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + increment))
+    except OSError:
+        pass
+
+
+def _pwrite_all(fd: int, data: memoryview, offset: int) -> None:
+    while data:
+        count = os.pwrite(fd, data, offset)
+        data, offset = data[count:], offset + count
+
+
+def _vector_reader(source: BinaryIO) -> tuple[Callable[[list[memoryview]], int], Callable[[], None]]:
+    """A scatter read from ``source`` into several buffers, and what to call when done.
+
+    A plain file with nothing buffered in Python is read with ``os.readv`` (one system call, one
+    GIL release per block); anything else through ``readinto`` (or ``read``) buffer by buffer.
+    """
+    fd = _plain_fd(source)
+    if fd is not None:
+
+        def readv(views: list[memoryview]) -> int:
+            return os.readv(fd, views)
+
+        def done() -> None:
+            source.seek(os.lseek(fd, 0, os.SEEK_CUR))
+
+        return readv, done
+    read = _reader(source)
+
+    def readv_emulated(views: list[memoryview]) -> int:
+        total = 0
+        for view in views:
+            got = _read_fully(read, view)
+            total += got
+            if got < len(view):
+                break
+        return total
+
+    return readv_emulated, lambda: None
+
+
+def _plain_fd(source: BinaryIO) -> int | None:
+    if type(source) not in (io.FileIO, io.BufferedReader) or not hasattr(os, "readv"):
+        return None
+    try:
+        fd = source.fileno()
+        if not source.seekable() or source.tell() != os.lseek(fd, 0, os.SEEK_CUR):
+            return None  # bytes already buffered in Python
+    except (OSError, ValueError):
+        return None
+    return fd
+
+
+def _reader(source: BinaryIO) -> Callable[[memoryview], int | None]:
+    readinto = getattr(source, "readinto", None)
+    if readinto is not None:
+        return readinto  # type: ignore[no-any-return]
+
+    def read(view: memoryview) -> int:
+        data = source.read(len(view))
+        view[: len(data)] = data
+        return len(data)
+
+    return read
 
 
 def ingest(
@@ -113,70 +494,101 @@ def ingest(
 ) -> Ingested:
     """Write ``source`` encrypted to ``target`` (created exclusively); return hashes and sizes."""
     plain_hash = hashlib.sha256()
-    stored_size = 0
-    out = open(target, "xb", buffering=0)
-
-    def sink(data: bytes) -> None:
-        nonlocal stored_size
-        view = memoryview(data)
-        while view:
-            written = out.write(view)
-            view = view[written or 0 :]
-        stored_size += len(data)
-
-    sealer = ChunkSealer(data_key, sink, chunk_size)
-    local = threading.local()
-
-    def compress(block: bytes) -> bytes:
-        context = getattr(local, "context", None)
-        if context is None:
-            context = local.context = zstandard.ZstdCompressor(level=level, write_checksum=False)
-        frame: bytes = context.compress(block)
-        return frame
-
-    def write(item: Future[bytes] | list[bytes | memoryview]) -> None:
-        if isinstance(item, Future):
-            sealer.write(item.result())
-            return
-        for part in item:
-            sealer.write(part)
-
-    hasher = _Worker("evidence-hash", plain_hash.update, lambda: None)
-    writer = _Worker("evidence-write", write, sealer.close)
-    workers = compress_workers()
-    size = compressed = raw = 0
-    in_flight: list[Future[bytes]] = []
+    failed = threading.Event()
+    segments = max(1, BLOCK_SIZE // _RAW_BLOCK)
+    blocks = _Pool(lambda: _Block(segments), POOL_BLOCKS)
+    counts = {"zstd": 0, "raw": 0}
+    compressor = zstandard.ZstdCompressor(level=level, write_checksum=False)
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
     try:
-        with ThreadPoolExecutor(workers, thread_name_prefix="evidence-zstd") as pool:
-            hasher.start()
-            writer.start()
-            while block := source.read(BLOCK_SIZE):
-                size += len(block)
-                hasher.inbox.put(block)
-                in_flight = [job for job in in_flight if not job.done()]
-                item: Future[bytes] | list[bytes | memoryview]
-                if adaptive and len(in_flight) >= workers:
-                    item, raw = raw_frame_parts(block), raw + 1
+        output = _Output(fd, chunk_size + TAG_SIZE, failed)
+        sealer = ChunkSealer(data_key, chunk_size=chunk_size, reserve=output.reserve)
+        output.begin()
+
+        def compress(block: _Block) -> bytes | None:
+            frame = compressor.compressobj(size=block.length)
+            parts = []
+            for segment in block.segments():
+                if block.state == _RAW:
+                    return None  # the sealer stored it raw meanwhile: stop wasting CPU
+                parts.append(frame.compress(segment))
+            parts.append(frame.flush())
+            packed = b"".join(parts)
+            # Incompressible (already compressed, encrypted, random): the raw frame is as good.
+            return packed if len(packed) < len(block.frame()) else None
+
+        def compress_now(block: _Block) -> bytes:
+            frame = compressor.compressobj(size=block.length)
+            return b"".join([*(frame.compress(segment) for segment in block.segments()), frame.flush()])
+
+        background = _Compressor(compress, blocks.give)
+
+        def give_back(block: _Block) -> None:
+            background.release(block)
+
+        def seal_block(block: _Block) -> None:
+            try:
+                frame = background.claim(block) if adaptive else compress_now(block)
+                if frame is not None:
+                    sealer.write(frame)
+                    counts["zstd"] += 1
                 else:
-                    item, compressed = pool.submit(compress, block), compressed + 1
-                    in_flight.append(item)
-                writer.inbox.put(item)
-                if hasher.error is not None or writer.error is not None:
-                    break
-            for worker in (hasher, writer):
-                worker.inbox.put(None)
-            for worker in (hasher, writer):
-                worker.join()
-    finally:
-        for worker in (hasher, writer):
-            if worker.is_alive():
-                worker.inbox.put(None)
-                worker.join()
+                    sealer.write(block.frame())
+                    counts["raw"] += 1
+            finally:
+                background.release(block)
+
+        def finish_sealing() -> None:
+            sealer.close()
+            output.close()
+
+        sealing = _Stage("evidence-seal", seal_block, finish_sealing, give_back, failed)
+        writer = output.writer
+        sealing.downstream = writer
+        stages = (writer, sealing)
+        for stage in stages:
+            stage.start()
+        if adaptive:
+            background.start()
+        readv, done_reading = _vector_reader(source)
+        size = index = 0
+        held: collections.deque[_Block] = collections.deque()
+        # Never hold back so many that the reader waits for a buffer the sealer would free.
+        lag = max(0, min(SEAL_LAG, POOL_BLOCKS - 2)) if adaptive else 0
         try:
-            os.fsync(out.fileno())
+            while not failed.is_set():
+                block: _Block = blocks.take()
+                length = block.fill(readv)
+                if not length:
+                    blocks.give(block)
+                    break
+                size += length
+                block.index, block.refs, block.state = index, 1, _NEW
+                if adaptive and should_compress(index):
+                    background.offer(block)
+                for segment in block.segments():
+                    plain_hash.update(segment)
+                held.append(block)
+                if len(held) > lag:
+                    sealing.inbox.put(held.popleft())
+                index += 1
+                if length < segments * _RAW_BLOCK:
+                    break
+            done_reading()
         finally:
-            out.close()
-    for worker in (hasher, writer):
-        if worker.error is not None:
-            raise worker.error
-    return Ingested(plain_hash.hexdigest(), size, stored_size, compressed, raw)
+            while held:
+                sealing.inbox.put(held.popleft())
+            sealing.inbox.put(None)
+            for stage in reversed(stages):
+                stage.join()
+            background.close()
+            if background.is_alive():
+                background.join()
+        for error in (sealing.error, writer.error, background.error):
+            if error is not None:
+                raise error
+        os.fsync(fd)
+        stored_size = os.fstat(fd).st_size
+    finally:
+        os.close(fd)
+    return Ingested(plain_hash.hexdigest(), size, stored_size, counts["zstd"], counts["raw"])
