@@ -101,14 +101,28 @@ def plan(
     exclude: Annotated[
         list[str] | None, typer.Option("--exclude", help="User id, app or IP never to act on (repeatable).")
     ] = None,
+    inputs: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--input",
+            help="Plan input NAME=VALUE for playbook steps that need one, e.g. "
+            "egress_ranges=203.0.113.0/24 (repeatable; also read from work/contain/inputs.json).",
+        ),
+    ] = None,
 ) -> None:
     """Build a concrete containment plan from the case's findings (and the org's current state)."""
     from leakline.contain.engine import Containment
 
+    given: dict[str, str] = {}
+    for item in inputs or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise UsageError(f"--input {item!r}: expected NAME=VALUE, e.g. egress_ranges=203.0.113.0/24")
+        given[name.strip()] = value.strip()
     opened = open_case(case)
     findings = read_findings(opened)
     ops = None if offline else org_ops(instance_url, session_id_env, client_id, jwt_key_file, username, ca_bundle)
-    result = Containment(opened, clock()).plan(findings, ops, playbook, frozenset(exclude or ()))
+    result = Containment(opened, clock()).plan(findings, ops, playbook, frozenset(exclude or ()), inputs=given)
     if fmt == Format.json:
         emit(jsonio.dumps(result), output)
         return

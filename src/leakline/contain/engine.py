@@ -15,7 +15,7 @@ import hashlib
 import json
 import os
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -61,8 +61,21 @@ class PlannedStep:
 
 
 # Entity keys a selector reads (short form as hunt rules emit them, long form from the contract).
-SELECTOR_KEYS = {"apps": ("app", "app_id"), "users": ("user", "user_id"), "ips": ("ip",)}
-SELECTOR_PARAM = {"apps": "app", "users": "user_id", "ips": "ip"}
+SELECTOR_KEYS = {
+    "apps": ("app", "app_id"),
+    "users": ("user", "user_id"),
+    "ips": ("ip",),
+    "remote_sites": ("remote_site",),
+    "named_credentials": ("named_credential",),
+}
+SELECTOR_PARAM = {
+    "apps": "app",
+    "users": "user_id",
+    "ips": "ip",
+    "remote_sites": "remote_site",
+    "named_credentials": "named_credential",
+}
+INPUTS_FILE = "inputs.json"  # plan inputs under work/contain/, e.g. {"egress_ranges": "203.0.113.0/24"}
 
 
 def _select(step: Step, findings: list[Finding], exclude: frozenset[str]) -> list[dict[str, str]]:
@@ -71,6 +84,14 @@ def _select(step: Step, findings: list[Finding], exclude: frozenset[str]) -> lis
         {v for f in findings for key in SELECTOR_KEYS[selector] for v in f.entities.get(key, ()) if v not in exclude}
     )
     return [{SELECTOR_PARAM[selector]: v, **step.params} for v in values]
+
+
+def _missing_inputs(step: Step, inputs: Mapping[str, str]) -> list[str]:
+    return [v[1:] for v in step.params.values() if v.startswith("$") and not inputs.get(v[1:])]
+
+
+def _fill(target: dict[str, str], inputs: Mapping[str, str]) -> dict[str, str]:
+    return {k: (inputs[v[1:]] if v.startswith("$") else v) for k, v in target.items()}
 
 
 ENTITY_ALIASES = {"app": ("app", "app_id"), "user_id": ("user", "user_id"), "ip": ("ip",), "session_key": ("session", "session_key")}
@@ -118,8 +139,16 @@ class Containment:
         ops: OrgOps | None,
         playbooks: list[str] | None = None,
         exclude: frozenset[str] = frozenset(),
+        inputs: Mapping[str, str] | None = None,
     ) -> dict[str, Any]:
-        """Build a concrete plan from findings; with ``ops``, each action is checked against the org."""
+        """Build a concrete plan from findings; with ``ops``, each action is checked against the org.
+
+        ``inputs`` (merged over ``work/contain/inputs.json``) fill ``$name`` step parameters, e.g.
+        an integration's known egress ranges. An action step whose input is missing is planned
+        as a manual step saying what to provide.
+        """
+        given = self._inputs()
+        given.update(inputs or {})
         units = {u.id: u.model for u in load_playbooks()}
         if playbooks:
             unknown = [p for p in playbooks if p not in units]
@@ -153,7 +182,29 @@ class Containment:
                     )
                     continue
                 cls = ACTIONS[step.action or ""]
-                for target in _select(step, matched, exclude):
+                selected = _select(step, matched, exclude)
+                missing = _missing_inputs(step, given)
+                if selected and missing:
+                    steps.append(
+                        PlannedStep(
+                            key=f"{pid}.{step.id}",
+                            playbook=pid,
+                            step_id=step.id,
+                            title=step.title,
+                            type="manual",
+                            role=step.role,
+                            due=due,
+                            approvals_required=0,
+                            instructions=(
+                                f"Needs plan input {', '.join(missing)} (see the playbook step). Put it in "
+                                f"work/contain/{INPUTS_FILE} (e.g. {{\"{missing[0]}\": \"203.0.113.0/24, 198.51.100.7\"}}) "
+                                f"and plan again to automate {cls.name}, or do it in Setup and confirm here. "
+                                f"Targets: {', '.join(sorted({str(t.get(SELECTOR_PARAM[step.for_each or ''])) for t in selected}))}."
+                            ),
+                        )
+                    )
+                    continue
+                for target in (_fill(t, given) for t in selected):
                     ident = (step.action, jsonio.dumps(target, indent=None))
                     if ident in seen:
                         continue  # the same action on the same target from two playbooks runs once
@@ -193,6 +244,18 @@ class Containment:
         jsonio.write(self.plan_path, plan)
         self.log("planned", plan_id=plan_id, playbooks=sorted(chosen), steps=len(steps))
         return plan
+
+    def _inputs(self) -> dict[str, str]:
+        path = self.dir / INPUTS_FILE
+        if not path.is_file():
+            return {}
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise BadInputError(f"not JSON: {exc.msg}", path=path) from None
+        if not isinstance(data, dict):
+            raise BadInputError("expected a JSON object of plan inputs", path=path)
+        return {str(k): str(v) for k, v in data.items() if v not in (None, "")}
 
     def load_plan(self) -> dict[str, Any]:
         if not self.plan_path.is_file():

@@ -15,7 +15,7 @@ from leakline.core.registry import Unit, load_units
 PLAYBOOK_DIR = Path(__file__).with_name("playbooks")
 
 Role = Literal["incident_commander", "salesforce_admin", "legal", "communications", "integration_owner"]
-Selector = Literal["apps", "users", "ips"]
+Selector = Literal["apps", "users", "ips", "remote_sites", "named_credentials"]
 
 
 class Trigger(BaseModel):
@@ -36,7 +36,9 @@ class Step(BaseModel):
     target_minutes: int = Field(ge=1, description="minutes after the plan is made")
     action: str | None = None
     for_each: Selector | None = None
-    params: dict[str, str] = Field(default_factory=dict)
+    params: dict[str, str] = Field(
+        default_factory=dict, description='fixed action parameters; "$name" takes plan input name (e.g. $egress_ranges)'
+    )
     instructions: str | None = None
     question: str | None = None
     options: list[str] = Field(default_factory=list)

@@ -21,6 +21,14 @@ def _is_app_id(value: str) -> bool:
     return value.startswith("0H4") and len(value) in (15, 18) and value.isalnum()
 
 
+# Metadata API format folder and suffix per deployable type (reference §6).
+_MD_FILES = {
+    "Profile": ("profiles", "profile"),
+    "RemoteSiteSetting": ("remoteSiteSettings", "remoteSite"),
+    "NamedCredential": ("namedCredentials", "namedCredential"),
+}
+
+
 class SalesforceOps:
     """Containment and restore calls against a live org (or the emulator)."""
 
@@ -142,6 +150,22 @@ class SalesforceOps:
         return self.client.create_record(
             "SetupEntityAccess", {"ParentId": parent_id, "SetupEntityId": app_id, "SetupEntityType": "ConnectedApplication"}
         )
+
+    # -- metadata (profile login IP ranges, remote sites, named credentials) ------------------
+    def user_profile(self, user_id: str) -> str:
+        rows = self.client.query(format_soql("SELECT Profile.Name FROM User WHERE Id = {}", to18(user_id)))
+        if not rows or not rows[0].get("Profile.Name"):
+            raise RemoteError(f"no profile found for user {to18(user_id)}")
+        return str(rows[0].get("Profile.Name"))
+
+    def read_metadata(self, type_name: str, name: str) -> bytes | None:
+        folder, suffix = _MD_FILES[type_name]
+        files = self.client.metadata_read({type_name: [name]})
+        return files.get(f"{folder}/{name}.{suffix}")
+
+    def deploy_metadata(self, type_name: str, name: str, xml: bytes) -> None:
+        folder, suffix = _MD_FILES[type_name]
+        self.client.metadata_deploy({type_name: [name]}, {f"{folder}/{name}.{suffix}": xml})
 
     # -- generic records (restore) -------------------------------------------------------------
     def records(self, sobject: str, ids: list[str] | None = None) -> list[dict[str, Any]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import csv
 import io
+import ipaddress
 import json
 import random
 import re
@@ -218,6 +219,7 @@ class Emulator:
         self._cursors: dict[str, _Cursor] = {}
         self._jobs: dict[str, _Job] = {}
         self._retrievals: dict[str, bytes] = {}
+        self._deploys: dict[str, dict[str, Any]] = {}
         self._load_jobs()
 
     # ---------------------------------------------------------------------------------------
@@ -493,7 +495,7 @@ class Emulator:
                 raise ApiError(400, "invalid_client", "invalid client credentials", oauth=True)
         return app
 
-    def _user_can_login(self, user_id: str) -> str | None:
+    def _user_can_login(self, user_id: str, client_ip: str | None = None) -> str | None:
         """None if the user may log in, else the LOGIN_STATUS reason."""
         user = self.org.get("User", user_id)
         if user is None:
@@ -506,7 +508,32 @@ class Emulator:
             if same_id(str(login.get("UserId") or ""), user_id):
                 if login.get("IsFrozen") is True or str(login.get("IsFrozen")).lower() == "true":
                     return "LOGIN_ERROR_USER_FROZEN"
+        if client_ip is not None and not self._ip_allowed(user, client_ip):
+            return "LOGIN_ERROR_RESTRICTED_IP"
         return None
+
+    def _ip_allowed(self, user: dict[str, Any], client_ip: str) -> bool:
+        """Profile ``loginIpRanges`` (overlay first): none = anywhere; else the address must be inside one."""
+        profile = self.org.get("Profile", str(user.get("ProfileId") or "")) if user.get("ProfileId") else None
+        if not profile or not profile.get("Name"):
+            return True
+        ranges = metadata_mod.login_ip_ranges(
+            self.org.org_dir / "metadata", self.org.state_dir / "metadata", str(profile["Name"])
+        )
+        if not ranges:
+            return True
+        try:
+            address = ipaddress.ip_address(client_ip)
+        except ValueError:
+            return False
+        for start, end in ranges:
+            try:
+                low, high = ipaddress.ip_address(start), ipaddress.ip_address(end)
+            except ValueError:
+                continue
+            if low.version == high.version == address.version and low <= address <= high:  # type: ignore[operator]
+                return True
+        return False
 
     def _user_id_for(self, username: str) -> str | None:
         cred = self.creds.user_by_name(username)
@@ -784,12 +811,15 @@ class Emulator:
         refresh: bool,
         grant_digest: str | None = None,
     ) -> Response:
-        reason = self._user_can_login(user_id)
+        reason = self._user_can_login(user_id, req.client_ip)
         user = self.org.get("User", user_id)
         username = str(user.get("Username", "")) if user else ""
         if reason is not None:
             self._log_login(req, user_id if user else None, username, app, sub_type, reason)
-            raise ApiError(400, "invalid_grant", "authentication failure", oauth=True)
+            # Salesforce answers a login from outside the profile's Login IP Ranges with
+            # {"error": "invalid_grant", "error_description": "ip restricted"}.
+            description = "ip restricted" if reason == "LOGIN_ERROR_RESTRICTED_IP" else "authentication failure"
+            raise ApiError(400, "invalid_grant", description, oauth=True)
         now = self.clock.now()
         access = f"{self.org.org_id[:15]}!{secrets.token_urlsafe(48)}"
         key = digest(access)
@@ -936,7 +966,7 @@ class Emulator:
             if (
                 user_id is None
                 or not self._password_ok(user_id, cred, password)
-                or self._user_can_login(user_id)
+                or self._user_can_login(user_id, req.client_ip)
             ):
                 self._log_login(req, user_id, username, None, "SOAP", "LOGIN_ERROR_INVALID_PASSWORD")
                 fault = (
@@ -1874,11 +1904,16 @@ class Emulator:
             return _soap_fault(err.code, err.message)
         action = (req.header("soapaction") or "").strip('"')
         if not action:
-            action = "retrieve" if re.search(r"<(?:\w+:)?retrieve>", text) else "checkRetrieveStatus"
+            found = re.search(r"<(?:\w+:)?(retrieve|checkRetrieveStatus|deploy|checkDeployStatus)[\s>]", text)
+            action = found.group(1) if found else "checkRetrieveStatus"
+        if action in ("deploy", "checkDeployStatus"):
+            return self._metadata_deploy(req, ctx, action, text)
         if action == "retrieve":
             wanted = metadata_mod.requested_types(text)
             single = _xml_value(text, "singlePackage").lower() != "false"
-            body = metadata_mod.retrieve_zip(self.org.org_dir / "metadata", wanted, version, single)
+            body = metadata_mod.retrieve_zip(
+                self.org.org_dir / "metadata", wanted, version, single, self.org.state_dir / "metadata"
+            )
             job_id = self.org.new_id("AsyncResult", prefix="09S")
             with self.org.lock:
                 self._retrievals[job_id] = body
@@ -1899,6 +1934,92 @@ class Emulator:
             )
             return _soap_response("checkRetrieveStatusResponse", result)
         return _soap_fault("INVALID_OPERATION", f"the emulator does not implement {action[:40]}")
+
+    def _metadata_deploy(self, req: Request, ctx: Ctx, action: str, text: str) -> Response:
+        """``deploy`` (AsyncResult, Queued) and ``checkDeployStatus`` (DeployResult), SOAP 1.1.
+
+        The deploy is applied when it is received (into the state overlay) and reported as done
+        at the first status check, like a retrieve.
+        """
+        if action == "deploy":
+            raw = re.sub(r"\s+", "", _xml_value(text, "ZipFile"))
+            try:
+                data = base64.b64decode(raw, validate=True)
+            except ValueError:
+                return _soap_fault("INVALID_CROSS_REFERENCE_KEY", "ZipFile is not base64")
+            check_only = _xml_value(text, "checkOnly").lower() == "true"
+            with self.org.lock:
+                messages = metadata_mod.deploy_zip(
+                    data, self.org.org_dir / "metadata", self.org.state_dir / "metadata", check_only
+                )
+                job_id = self.org.new_id("AsyncResult", prefix="0Af")
+                now = sf_datetime(self.clock.now())
+                self._deploys[job_id] = {"messages": messages, "check_only": check_only, "at": now}
+                if not check_only and all(m.success for m in messages):
+                    self._audit_deploy(ctx, messages, now)
+            self._log_api(req, ctx, 200, "deploy", "SOAP", len(data))
+            return _soap_response("deployResponse", f"<done>false</done><id>{job_id}</id><state>Queued</state>")
+        job_id = _xml_value(text, "asyncProcessId")
+        with self.org.lock:
+            job = self._deploys.get(job_id)
+        if job is None:
+            return _soap_fault("INVALID_ID_FIELD", f"invalid deploy id {job_id[:18]}")
+        messages = job["messages"]
+        failed = [m for m in messages if not m.success]
+        ok = [m for m in messages if m.success]
+        status = "Failed" if failed else "Succeeded"
+        details = ""
+        if _xml_value(text, "includeDetails").lower() == "true" or failed:
+            parts = []
+            for m in messages:
+                kind = "componentSuccesses" if m.success else "componentFailures"
+                flags = (
+                    f"<changed>{str(m.changed).lower()}</changed><created>false</created><deleted>false</deleted>"
+                    if m.success
+                    else f"<problem>{escape(m.problem)}</problem><problemType>Error</problemType>"
+                )
+                parts.append(
+                    f"<{kind}>{flags}<componentType>{escape(m.type)}</componentType>"
+                    f"<fileName>{escape(m.file)}</fileName><fullName>{escape(m.name)}</fullName>"
+                    f"<success>{str(m.success).lower()}</success></{kind}>"
+                )
+            details = f"<details>{''.join(parts)}</details>"
+        result = (
+            f"<checkOnly>{str(job['check_only']).lower()}</checkOnly><completedDate>{job['at']}</completedDate>"
+            f"<createdBy>{ctx.user_id[:15]}</createdBy><createdDate>{job['at']}</createdDate>{details}"
+            f"<done>true</done><id>{job_id}</id><ignoreWarnings>false</ignoreWarnings>"
+            f"<numberComponentErrors>{len(failed)}</numberComponentErrors>"
+            f"<numberComponentsDeployed>{0 if failed else len(ok)}</numberComponentsDeployed>"
+            f"<numberComponentsTotal>{len(messages)}</numberComponentsTotal>"
+            "<numberTestErrors>0</numberTestErrors><numberTestsCompleted>0</numberTestsCompleted>"
+            "<numberTestsTotal>0</numberTestsTotal><rollbackOnError>true</rollbackOnError>"
+            f"<runTestsEnabled>false</runTestsEnabled><status>{status}</status>"
+            f"<success>{str(not failed).lower()}</success>"
+        )
+        self._log_api(req, ctx, 200, "checkDeployStatus", "SOAP", 0)
+        return _soap_response("checkDeployStatusResponse", result)
+
+    def _audit_deploy(self, ctx: Ctx, messages: list[Any], now: str) -> None:
+        """Setup Audit Trail rows for deployed changes (action spellings are unverified, reference §3.2)."""
+        for m in messages:
+            if not m.changed:
+                continue
+            action, section = {
+                "Profile": ("loginIpRangesChanged", "Manage Users"),
+                "RemoteSiteSetting": ("changedRemoteProxy", "Security Controls"),
+                "NamedCredential": ("namedCredentialUpdated", "Named Credentials"),
+            }.get(m.type, ("deployedMetadata", "Deployments"))
+            self.org.create(
+                "SetupAuditTrail",
+                {
+                    "Action": action,
+                    "Section": section,
+                    "Display": f"Changed {m.type} {m.name} (Metadata API deploy)",
+                    "CreatedDate": now,
+                    "CreatedById": ctx.user_id,
+                    "DelegateUser": None,
+                },
+            )
 
     def _log_api(self, req: Request, ctx: Ctx, status: int, resource: str, family: str, size: int) -> None:
         ua = req.header("user-agent") or ""
@@ -1934,6 +2055,7 @@ _STATUS_TEXT = {
     "LOGIN_ERROR_INVALID_USERNAME": "Invalid Username",
     "LOGIN_ERROR_USER_FROZEN": "User is Frozen",
     "LOGIN_ERROR_USER_INACTIVE": "User is Inactive",
+    "LOGIN_ERROR_RESTRICTED_IP": "Restricted IP",
 }
 
 _SOAP_APP = App(

@@ -6,6 +6,13 @@ simulator writes DX *source* format (``force-app/main/default/profiles/Admin.pro
 one file per field), so this module converts on the fly: ``-meta.xml`` suffixes are dropped
 and decomposed object children (``objects/X/fields/F.field-meta.xml``) are merged into
 ``objects/X.object`` as ``<fields>`` elements, the way ``sf project convert source`` does.
+
+``deploy`` writes into the state overlay only (``state/metadata/<folder>/<name>.<suffix>-meta.xml``,
+the layout :mod:`leakline.emulator.permissions` already reads); the org folder is never modified,
+and a later ``retrieve`` returns the overlay's version of a component. Deployable types:
+``Profile``, ``RemoteSiteSetting`` and ``NamedCredential`` (others fail per component).
+Semantics (Profile merge per element name; whole-file replacement for the others) are the
+emulator's model, noted in :func:`deploy_zip`.
 """
 
 from __future__ import annotations
@@ -16,6 +23,11 @@ import zipfile
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+
+from lxml import etree
+
+from leakline.core.errors import BadInputError
+from leakline.posture.xmlsafe import parse_bytes
 
 # DX folder -> (Metadata API type, file suffix in Metadata API format)
 FOLDERS: dict[str, tuple[str, str]] = {
@@ -93,11 +105,22 @@ def _object_member(folder: Path) -> Member:
     return Member("CustomObject", name, f"objects/{name}.object", merged.encode("utf-8"))
 
 
-def members(metadata_dir: Path) -> list[Member]:
-    """Every component of the org folder's metadata, in Metadata API format."""
+def members(metadata_dir: Path, overlay_dir: Path | None = None) -> list[Member]:
+    """Every component of the org folder's metadata, in Metadata API format (overlay first)."""
+    out: list[Member] = []
+    seen: set[str] = set()
+    if overlay_dir is not None and overlay_dir.is_dir():
+        for member in _flat_members(overlay_dir):
+            out.append(member)
+            seen.add(member.path)
     root = _source_root(metadata_dir)
     if root is None:
-        return []
+        return out
+    out.extend(m for m in _flat_members(root) if m.path not in seen)
+    return sorted(out, key=lambda m: m.path)
+
+
+def _flat_members(root: Path) -> list[Member]:
     out: list[Member] = []
     for folder in sorted(p for p in root.iterdir() if p.is_dir()):
         mapped = FOLDERS.get(folder.name)
@@ -151,11 +174,15 @@ def requested_types(soap_body: str) -> dict[str, list[str]]:
 
 
 def retrieve_zip(
-    metadata_dir: Path, wanted: dict[str, list[str]], api_version: str, single_package: bool
+    metadata_dir: Path,
+    wanted: dict[str, list[str]],
+    api_version: str,
+    single_package: bool,
+    overlay_dir: Path | None = None,
 ) -> bytes:
     """The zip a retrieve returns: ``package.xml`` plus the chosen components (all if none asked)."""
     chosen = []
-    for member in members(metadata_dir):
+    for member in members(metadata_dir, overlay_dir):
         type_name = (
             "CustomObject" if member.type == "CustomObject" and "CustomField" in wanted else member.type
         )
@@ -178,3 +205,162 @@ def retrieve_zip(
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, data)
     return buffer.getvalue()
+
+
+# -- deploy ----------------------------------------------------------------------------------
+NS = "http://soap.sforce.com/2006/04/metadata"
+DEPLOYABLE = frozenset({"Profile", "RemoteSiteSetting", "NamedCredential"})
+_BY_SUFFIX = {suffix: (folder, type_name) for folder, (type_name, suffix) in FOLDERS.items()}
+
+
+@dataclass(frozen=True)
+class DeployMessage:
+    type: str
+    name: str
+    file: str
+    success: bool
+    problem: str = ""
+    changed: bool = False
+
+
+# Same hardening as leakline.posture.xmlsafe (no entities, DTDs or network), blank text dropped.
+_PARSER = etree.XMLParser(
+    resolve_entities=False,
+    no_network=True,
+    load_dtd=False,
+    dtd_validation=False,
+    remove_comments=True,
+    remove_pis=True,
+    remove_blank_text=True,
+    huge_tree=False,
+)
+
+
+def _parse(data: bytes, where: str) -> etree._Element:
+    """Parse untrusted metadata XML; any DTD or malformed XML raises BadInputError."""
+    parse_bytes(data, where)  # refuses document type declarations
+    return etree.fromstring(data, _PARSER)
+
+
+def _strip_ns(tag: object) -> str:
+    return str(tag).rsplit("}", 1)[-1]
+
+
+def _current(metadata_dir: Path, overlay_dir: Path, folder: str, file_name: str) -> bytes | None:
+    for base in (overlay_dir, _source_root(metadata_dir)):
+        if base is None:
+            continue
+        path = base / folder / f"{file_name}-meta.xml"
+        if path.is_file():
+            return path.read_bytes()
+    return None
+
+
+def _merge_profile(existing: bytes, deployed: bytes) -> bytes:
+    """Profile deploys update what the file names: every top-level element name present in the
+    deployed file replaces all existing elements of that name; names it omits stay as they were
+    (emulator model of Salesforce's "profiles deploy only what they contain" — unverified for
+    removing *every* ``loginIpRanges``, which this model cannot express)."""
+    old = _parse(existing, "existing profile")
+    new = _parse(deployed, "deployed profile")
+    replaced = {_strip_ns(child.tag) for child in new}
+    kept = [child for child in old if _strip_ns(child.tag) not in replaced]
+    merged = etree.Element(old.tag, nsmap=old.nsmap)
+    for child in sorted([*kept, *list(new)], key=lambda c: _strip_ns(c.tag)):
+        merged.append(child)
+    body: bytes = etree.tostring(merged, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return body
+
+
+def deploy_zip(zip_bytes: bytes, metadata_dir: Path, overlay_dir: Path, check_only: bool) -> list[DeployMessage]:
+    """Apply a deploy zip (Metadata API format) to the overlay; one message per component.
+
+    ``RemoteSiteSetting`` / ``NamedCredential`` files replace the component; ``Profile`` files
+    are merged (:func:`_merge_profile`). A component whose XML is unchanged reports success
+    with ``changed=False``. Nothing is written when any component fails (rollbackOnError).
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(zip_bytes))
+    except zipfile.BadZipFile:
+        return [DeployMessage("", "", "", False, "the zip file is not valid")]
+    names = archive.namelist()
+    if not any(n.rsplit("/", 1)[-1] == "package.xml" for n in names):
+        return [DeployMessage("", "package.xml", "package.xml", False, "No package.xml found")]
+    messages: list[DeployMessage] = []
+    writes: list[tuple[Path, bytes]] = []
+    for name in sorted(names):
+        parts = name.split("/")
+        if name.endswith("/") or parts[-1] == "package.xml" or len(parts) < 2:
+            continue
+        folder, file_name = parts[-2], parts[-1]
+        suffix = file_name.rsplit(".", 1)[-1] if "." in file_name else ""
+        mapped = _BY_SUFFIX.get(suffix)
+        type_name = mapped[1] if mapped else (FOLDERS.get(folder, ("", ""))[0] or folder)
+        member = file_name.removesuffix("." + suffix)
+        shown = f"{folder}/{file_name}"
+        if mapped is None or mapped[0] != folder or type_name not in DEPLOYABLE:
+            messages.append(DeployMessage(type_name, member, shown, False, f"the emulator does not deploy {type_name}"))
+            continue
+        body = archive.read(name)
+        try:
+            root = _parse(body, shown)
+        except BadInputError as exc:
+            messages.append(DeployMessage(type_name, member, shown, False, f"Error parsing file: {exc.message}"))
+            continue
+        if _strip_ns(root.tag) != type_name:
+            messages.append(DeployMessage(type_name, member, shown, False, f"expected a {type_name} root element"))
+            continue
+        existing = _current(metadata_dir, overlay_dir, folder, file_name)
+        if type_name == "Profile" and existing is not None:
+            try:
+                body = _merge_profile(existing, body)
+            except BadInputError as exc:
+                messages.append(DeployMessage(type_name, member, shown, False, exc.message))
+                continue
+        changed = existing is None or _canonical(existing) != _canonical(body)
+        messages.append(DeployMessage(type_name, member, shown, True, changed=changed))
+        if changed:
+            writes.append((overlay_dir / folder / f"{file_name}-meta.xml", body))
+    if check_only or any(not m.success for m in messages):
+        return messages
+    for path, body in writes:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_bytes(body)
+        tmp.replace(path)
+    return messages
+
+
+def _canonical(xml: bytes) -> bytes:
+    try:
+        out: bytes = etree.tostring(_parse(xml, "component"), method="c14n")
+        return out
+    except BadInputError:
+        return xml
+
+
+def component_xml(metadata_dir: Path, overlay_dir: Path, type_name: str, name: str) -> bytes | None:
+    """The current XML of one component (overlay first), or None."""
+    for member in members(metadata_dir, overlay_dir):
+        if member.type == type_name and member.name == name:
+            return member.body
+    return None
+
+
+def login_ip_ranges(metadata_dir: Path, overlay_dir: Path, profile: str) -> list[tuple[str, str]]:
+    """``(startAddress, endAddress)`` of a profile's ``loginIpRanges`` (overlay first; [] if none)."""
+    body = _current(metadata_dir, overlay_dir, "profiles", f"{profile}.profile")
+    if body is None:
+        return []
+    try:
+        root = _parse(body, f"profiles/{profile}.profile")
+    except BadInputError:
+        return []
+    out = []
+    for node in root:
+        if _strip_ns(node.tag) != "loginIpRanges":
+            continue
+        values = {_strip_ns(c.tag): (c.text or "").strip() for c in node}
+        if values.get("startAddress") and values.get("endAddress"):
+            out.append((values["startAddress"], values["endAddress"]))
+    return out

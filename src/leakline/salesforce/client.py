@@ -14,12 +14,14 @@ Nothing here decides anything and no raw API dict leaves this module: see ``mode
 from __future__ import annotations
 
 import hashlib
+import io
 import ipaddress
 import json
 import os
 import re
 import time
 import uuid
+import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -529,6 +531,78 @@ class SalesforceClient:
             path=dest, size=size, sha256=sha, request_id=rid, endpoint=f"/services/Soap/m/{self.api_version}"
         )
 
+    def metadata_read(self, types: Mapping[str, Sequence[str]], *, poll: float = 2.0, max_polls: int = 60) -> dict[str, bytes]:
+        """Metadata API ``retrieve`` of named components → ``{zip path: body}`` (no package.xml)."""
+
+        def run() -> dict[str, bytes]:
+            mdapi = self.sf.mdapi
+            unpackaged = {name: list(members) for name, members in types.items()}
+            job, state = mdapi.retrieve("retrieve", unpackaged=unpackaged, single_package=True)
+            if not job:
+                raise RemoteError("metadata retrieve: no job id in the response")
+            for _ in range(max_polls):
+                state, error, _messages = mdapi.check_retrieve_status(job)
+                if state in ("Succeeded", "Failed"):
+                    break
+                self._sleep(poll)
+            if state != "Succeeded":
+                raise RemoteError(f"metadata retrieve {state or 'did not finish'}: {error or ''}".strip())
+            _state, _error, _messages, data = mdapi.retrieve_zip(job)
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                return {
+                    name.removeprefix("unpackaged/"): archive.read(name)
+                    for name in archive.namelist()
+                    if not name.endswith("/") and name.rsplit("/", 1)[-1] != "package.xml"
+                }
+
+        files, _ = self._call("metadata retrieve", run)
+        return files
+
+    def metadata_deploy(
+        self, types: Mapping[str, Sequence[str]], files: Mapping[str, bytes], *, poll: float = 2.0, max_polls: int = 90
+    ) -> dict[str, Any]:
+        """Metadata API ``deploy`` (SOAP, zip with package.xml) and ``checkDeployStatus`` until done.
+
+        ``files`` are Metadata API format paths (``profiles/Integration.profile``). Deployed with
+        ``rollbackOnError`` (simple-salesforce's production setting); a failed component raises
+        RemoteError with Salesforce's problem text. Returns the deploy id and counts.
+        """
+        members = "".join(
+            "<types>" + "".join(f"<members>{_xml_text(m)}</members>" for m in names) + f"<name>{_xml_text(t)}</name></types>"
+            for t, names in sorted(types.items())
+        )
+        package = (
+            '<?xml version="1.0" encoding="UTF-8"?><Package xmlns="http://soap.sforce.com/2006/04/metadata">'
+            f"{members}<version>{self.api_version}</version></Package>"
+        ).encode()
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("package.xml", package)
+            for path, body in sorted(files.items()):
+                archive.writestr(path, body)
+
+        def run() -> dict[str, Any]:
+            mdapi = self.sf.mdapi
+            job, _state = mdapi.deploy(buffer, sandbox=False)
+            if not job:
+                raise RemoteError("metadata deploy: no job id in the response")
+            status: str | None = None
+            detail: Mapping[str, Any] | None = None
+            for _ in range(max_polls):
+                status, _state_detail, detail, _tests = mdapi.check_deploy_status(job)
+                if status in ("Succeeded", "SucceededPartial", "Failed", "Canceled"):
+                    break
+                self._sleep(poll)
+            if status != "Succeeded":
+                errors = "; ".join(
+                    f"{e.get('file') or e.get('type')}: {e.get('message')}" for e in (detail or {}).get("errors", [])
+                )
+                raise RemoteError(f"metadata deploy {status or 'did not finish'}: {errors}".strip().rstrip(":"))
+            return {"deploy_id": job, "deployed": int((detail or {}).get("deployed_count") or 0)}
+
+        result, _ = self._call("metadata deploy", run)
+        return result
+
     # --- containment (Salesforce reference §4) -------------------------------------------------
     def user_login(self, user_id: str) -> UserLoginState:
         """The UserLogin row of a user (freeze state)."""
@@ -700,6 +774,10 @@ def elf_info(r: Record) -> EventLogFileInfo | None:
         created_date=sf_datetime(r.get("CreatedDate")),
         log_file_path=str(r.get("LogFile")) if r.get("LogFile") else None,
     )
+
+
+def _xml_text(value: str) -> str:
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def window_days(since: datetime, until: datetime) -> list[tuple[datetime, datetime]]:
