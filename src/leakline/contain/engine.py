@@ -196,7 +196,8 @@ class Containment:
                             due=due,
                             approvals_required=0,
                             instructions=(
-                                f"Needs plan input {', '.join(missing)} (see the playbook step). Put it in "
+                                f"Needs plan input {', '.join(missing)} (see the playbook step). Pass "
+                                f"`contain plan --input {missing[0]}=203.0.113.0/24` or put it in "
                                 f"work/contain/{INPUTS_FILE} (e.g. {{\"{missing[0]}\": \"203.0.113.0/24, 198.51.100.7\"}}) "
                                 f"and plan again to automate {cls.name}, or do it in Setup and confirm here. "
                                 f"Targets: {', '.join(sorted({str(t.get(SELECTOR_PARAM[step.for_each or ''])) for t in selected}))}."

@@ -501,25 +501,31 @@ class SalesforceClient:
         (count, sha), rid = self._call(f"bulk query {sobject}", run)
         return BulkQueryResult(job_id=rid, path=dest, records=count, sha256=sha)
 
+    def _retrieve_zip(self, types: Mapping[str, Sequence[str]], poll: float, max_polls: int) -> bytes:
+        """Start a Metadata API ``retrieve``, poll until it ends, return the zip's bytes."""
+        mdapi = self.sf.mdapi
+        unpackaged = {name: list(members) for name, members in types.items()}
+        job, state = mdapi.retrieve("retrieve", unpackaged=unpackaged, single_package=True)
+        if not job:
+            raise RemoteError("metadata retrieve: no job id in the response")
+        error = None
+        for _ in range(max_polls):
+            state, error, _messages = mdapi.check_retrieve_status(job)
+            if state in ("Succeeded", "Failed"):
+                break
+            self._sleep(poll)
+        if state != "Succeeded":
+            raise RemoteError(f"metadata retrieve {state or 'did not finish'}: {error or ''}".strip())
+        _state, _error, _messages, data = mdapi.retrieve_zip(job)
+        return bytes(data)
+
     def metadata_retrieve(
         self, types: Mapping[str, Sequence[str]], dest: Path, *, poll: float = 2.0, max_polls: int = 60
     ) -> Download:
         """Metadata API ``retrieve`` (SOAP) of the given types → the zip at ``dest``."""
 
         def run() -> tuple[int, str]:
-            mdapi = self.sf.mdapi
-            unpackaged = {name: list(members) for name, members in types.items()}
-            job, state = mdapi.retrieve("retrieve", unpackaged=unpackaged, single_package=True)
-            if not job:
-                raise RemoteError("metadata retrieve: no job id in the response")
-            for _ in range(max_polls):
-                state, error, _messages = mdapi.check_retrieve_status(job)
-                if state in ("Succeeded", "Failed"):
-                    break
-                self._sleep(poll)
-            if state != "Succeeded":
-                raise RemoteError(f"metadata retrieve {state or 'did not finish'}: {error or ''}".strip())
-            _state, _error, _messages, data = mdapi.retrieve_zip(job)
+            data = self._retrieve_zip(types, poll, max_polls)
             dest.parent.mkdir(parents=True, exist_ok=True)
             tmp = dest.with_name(dest.name + ".part")
             tmp.write_bytes(data)
@@ -535,19 +541,7 @@ class SalesforceClient:
         """Metadata API ``retrieve`` of named components → ``{zip path: body}`` (no package.xml)."""
 
         def run() -> dict[str, bytes]:
-            mdapi = self.sf.mdapi
-            unpackaged = {name: list(members) for name, members in types.items()}
-            job, state = mdapi.retrieve("retrieve", unpackaged=unpackaged, single_package=True)
-            if not job:
-                raise RemoteError("metadata retrieve: no job id in the response")
-            for _ in range(max_polls):
-                state, error, _messages = mdapi.check_retrieve_status(job)
-                if state in ("Succeeded", "Failed"):
-                    break
-                self._sleep(poll)
-            if state != "Succeeded":
-                raise RemoteError(f"metadata retrieve {state or 'did not finish'}: {error or ''}".strip())
-            _state, _error, _messages, data = mdapi.retrieve_zip(job)
+            data = self._retrieve_zip(types, poll, max_polls)
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 return {
                     name.removeprefix("unpackaged/"): archive.read(name)
