@@ -54,10 +54,10 @@ class Live:
         )
         return resp.status_code
 
-    def password_login(self, username: str) -> requests.Response:
+    def password_login(self, username: str, http: requests.Session | None = None) -> requests.Response:
         user = next(u for u in self.creds["users"] if u["username"] == username)
         app = next(a for a in self.creds["connected_apps"] if a["name"] == "Salesforce CLI")
-        return _http().post(
+        return (http or _http()).post(
             f"{self.server.url}/services/oauth2/token",
             data={
                 "grant_type": "password",

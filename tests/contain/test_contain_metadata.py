@@ -35,22 +35,10 @@ class _From(HTTPAdapter):
 
 
 def login_from(live: Live, username: str, source: str) -> requests.Response:
-    user = next(u for u in live.creds["users"] if u["username"] == username)
-    app = next(a for a in live.creds["connected_apps"] if a["name"] == "Salesforce CLI")
     session = requests.Session()
     session.trust_env = False
     session.mount("http://", _From(source))
-    return session.post(
-        f"{live.server.url}/services/oauth2/token",
-        data={
-            "grant_type": "password",
-            "client_id": app["consumer_key"],
-            "client_secret": app["consumer_secret"],
-            "username": username,
-            "password": user["password"] + (user.get("security_token") or ""),
-        },
-        timeout=30,
-    )
+    return live.password_login(username, session)
 
 
 def finding(**entities: tuple[str, ...]) -> Finding:
