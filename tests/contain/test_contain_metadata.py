@@ -11,11 +11,11 @@ import pytest
 import requests
 from requests.adapters import HTTPAdapter
 
-from leakline.contain import mdxml
 from leakline.contain.engine import Containment
 from leakline.core.clock import FixedClock
 from leakline.core.errors import BadInputError
 from leakline.core.models import Finding, Severity
+from leakline.salesforce import mdxml
 from leakline.simulate.truth import load as load_truth
 
 from .conftest import Live

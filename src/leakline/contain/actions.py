@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from leakline.contain import mdxml
 from leakline.contain.ops import OrgOps
 from leakline.core.errors import BadInputError, RemoteError
+from leakline.salesforce import mdxml
 
 
 @dataclass(frozen=True)

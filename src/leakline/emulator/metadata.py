@@ -27,7 +27,8 @@ from pathlib import Path
 from lxml import etree
 
 from leakline.core.errors import BadInputError
-from leakline.posture.xmlsafe import parse_bytes
+from leakline.posture.xmlsafe import local_name, parse_element
+from leakline.salesforce import mdxml
 
 # DX folder -> (Metadata API type, file suffix in Metadata API format)
 FOLDERS: dict[str, tuple[str, str]] = {
@@ -208,7 +209,6 @@ def retrieve_zip(
 
 
 # -- deploy ----------------------------------------------------------------------------------
-NS = "http://soap.sforce.com/2006/04/metadata"
 DEPLOYABLE = frozenset({"Profile", "RemoteSiteSetting", "NamedCredential"})
 _BY_SUFFIX = {suffix: (folder, type_name) for folder, (type_name, suffix) in FOLDERS.items()}
 
@@ -221,29 +221,6 @@ class DeployMessage:
     success: bool
     problem: str = ""
     changed: bool = False
-
-
-# Same hardening as leakline.posture.xmlsafe (no entities, DTDs or network), blank text dropped.
-_PARSER = etree.XMLParser(
-    resolve_entities=False,
-    no_network=True,
-    load_dtd=False,
-    dtd_validation=False,
-    remove_comments=True,
-    remove_pis=True,
-    remove_blank_text=True,
-    huge_tree=False,
-)
-
-
-def _parse(data: bytes, where: str) -> etree._Element:
-    """Parse untrusted metadata XML; any DTD or malformed XML raises BadInputError."""
-    parse_bytes(data, where)  # refuses document type declarations
-    return etree.fromstring(data, _PARSER)
-
-
-def _strip_ns(tag: object) -> str:
-    return str(tag).rsplit("}", 1)[-1]
 
 
 def _current(metadata_dir: Path, overlay_dir: Path, folder: str, file_name: str) -> bytes | None:
@@ -261,12 +238,12 @@ def _merge_profile(existing: bytes, deployed: bytes) -> bytes:
     deployed file replaces all existing elements of that name; names it omits stay as they were
     (emulator model of Salesforce's "profiles deploy only what they contain" — unverified for
     removing *every* ``loginIpRanges``, which this model cannot express)."""
-    old = _parse(existing, "existing profile")
-    new = _parse(deployed, "deployed profile")
-    replaced = {_strip_ns(child.tag) for child in new}
-    kept = [child for child in old if _strip_ns(child.tag) not in replaced]
+    old = parse_element(existing, "existing profile", for_edit=True)
+    new = parse_element(deployed, "deployed profile", for_edit=True)
+    replaced = {local_name(child.tag) for child in new}
+    kept = [child for child in old if local_name(child.tag) not in replaced]
     merged = etree.Element(old.tag, nsmap=old.nsmap)
-    for child in sorted([*kept, *list(new)], key=lambda c: _strip_ns(c.tag)):
+    for child in sorted([*kept, *list(new)], key=lambda c: local_name(c.tag)):
         merged.append(child)
     body: bytes = etree.tostring(merged, xml_declaration=True, encoding="UTF-8", pretty_print=True)
     return body
@@ -303,11 +280,11 @@ def deploy_zip(zip_bytes: bytes, metadata_dir: Path, overlay_dir: Path, check_on
             continue
         body = archive.read(name)
         try:
-            root = _parse(body, shown)
+            root = parse_element(body, shown, for_edit=True)
         except BadInputError as exc:
             messages.append(DeployMessage(type_name, member, shown, False, f"Error parsing file: {exc.message}"))
             continue
-        if _strip_ns(root.tag) != type_name:
+        if local_name(root.tag) != type_name:
             messages.append(DeployMessage(type_name, member, shown, False, f"expected a {type_name} root element"))
             continue
         existing = _current(metadata_dir, overlay_dir, folder, file_name)
@@ -333,18 +310,10 @@ def deploy_zip(zip_bytes: bytes, metadata_dir: Path, overlay_dir: Path, check_on
 
 def _canonical(xml: bytes) -> bytes:
     try:
-        out: bytes = etree.tostring(_parse(xml, "component"), method="c14n")
+        out: bytes = etree.tostring(parse_element(xml, "component", for_edit=True), method="c14n")
         return out
     except BadInputError:
         return xml
-
-
-def component_xml(metadata_dir: Path, overlay_dir: Path, type_name: str, name: str) -> bytes | None:
-    """The current XML of one component (overlay first), or None."""
-    for member in members(metadata_dir, overlay_dir):
-        if member.type == type_name and member.name == name:
-            return member.body
-    return None
 
 
 def login_ip_ranges(metadata_dir: Path, overlay_dir: Path, profile: str) -> list[tuple[str, str]]:
@@ -353,14 +322,7 @@ def login_ip_ranges(metadata_dir: Path, overlay_dir: Path, profile: str) -> list
     if body is None:
         return []
     try:
-        root = _parse(body, f"profiles/{profile}.profile")
+        ranges = mdxml.profile_ranges(body, f"profiles/{profile}.profile")
     except BadInputError:
         return []
-    out = []
-    for node in root:
-        if _strip_ns(node.tag) != "loginIpRanges":
-            continue
-        values = {_strip_ns(c.tag): (c.text or "").strip() for c in node}
-        if values.get("startAddress") and values.get("endAddress"):
-            out.append((values["startAddress"], values["endAddress"]))
-    return out
+    return [(r["start"], r["end"]) for r in ranges if r["start"] and r["end"]]

@@ -19,15 +19,18 @@ from lxml import etree
 from leakline.core.errors import BadInputError
 
 _ROOT_START = re.compile(rb"<[A-Za-z_]")  # a DTD can only come before the root element
-_PARSER = etree.XMLParser(
-    resolve_entities=False,
-    no_network=True,
-    load_dtd=False,
-    dtd_validation=False,
-    remove_comments=True,
-    remove_pis=True,
-    huge_tree=False,
-)
+_HARDENED = {
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "dtd_validation": False,
+    "remove_comments": True,
+    "remove_pis": True,
+    "huge_tree": False,
+}
+_PARSER = etree.XMLParser(**_HARDENED)
+# The same hardening with whitespace-only text dropped: for XML that is edited and written back.
+_EDIT_PARSER = etree.XMLParser(**_HARDENED, remove_blank_text=True)
 
 
 class Node:
@@ -90,6 +93,16 @@ class Node:
 
 def parse_bytes(data: bytes, path: Path | str) -> Node:
     """Parse ``data``; malformed XML or any DTD raises ``BadInputError`` with file and line."""
+    root = parse_element(data, path)
+    uri = etree.QName(root).namespace
+    return Node(root, f"{{{uri}}}" if uri else "")
+
+
+def parse_element(data: bytes, path: Path | str, *, for_edit: bool = False) -> etree._Element:
+    """The root element of ``data`` under the same checks as :func:`parse_bytes`.
+
+    ``for_edit`` drops whitespace-only text so an edited tree pretty-prints cleanly.
+    """
     doctype = data.find(b"<!DOCTYPE")
     root_start = _ROOT_START.search(data)
     if doctype >= 0 and (root_start is None or doctype < root_start.start()):
@@ -100,14 +113,18 @@ def parse_bytes(data: bytes, path: Path | str) -> Node:
             line=line,
         )
     try:
-        root = etree.fromstring(data, _PARSER)
+        root = etree.fromstring(data, _EDIT_PARSER if for_edit else _PARSER)
     except etree.XMLSyntaxError as exc:
         line = exc.lineno or (exc.position[0] if exc.position else 1)
         raise BadInputError(f"malformed XML: {exc.msg}", path=path, line=line) from None
     if root is None:
         raise BadInputError("empty XML document", path=path, line=1)
-    uri = etree.QName(root).namespace
-    return Node(root, f"{{{uri}}}" if uri else "")
+    return root
+
+
+def local_name(tag: object) -> str:
+    """An element tag without its namespace (``{uri}loginIpRanges`` → ``loginIpRanges``)."""
+    return str(tag).rsplit("}", 1)[-1]
 
 
 def parse_file(path: Path, display: str) -> Node:

@@ -1,6 +1,7 @@
-"""Small, safe edits of Metadata API XML for containment actions (profile login IP ranges,
-remote-site and named-credential switches). Parsing refuses DTDs and entities
-(:mod:`leakline.posture.xmlsafe`)."""
+"""Small, safe edits of Metadata API XML: profile login IP ranges and top-level switches
+(remote sites, named credentials). Used by containment (to change an org) and by the emulator
+(to honour what was deployed). Parsing refuses DTDs and entities
+(:func:`leakline.posture.xmlsafe.parse_element`)."""
 
 from __future__ import annotations
 
@@ -10,21 +11,9 @@ from xml.sax.saxutils import escape
 from lxml import etree
 
 from leakline.core.errors import BadInputError
-from leakline.posture.xmlsafe import parse_bytes
+from leakline.posture.xmlsafe import local_name, parse_element
 
 NS = "http://soap.sforce.com/2006/04/metadata"
-_PARSER = etree.XMLParser(
-    resolve_entities=False, no_network=True, load_dtd=False, remove_comments=True, remove_pis=True, remove_blank_text=True
-)
-
-
-def _root(xml: bytes, where: str) -> etree._Element:
-    parse_bytes(xml, where)  # refuses DTDs, reports malformed XML with a line
-    return etree.fromstring(xml, _PARSER)
-
-
-def _local(tag: object) -> str:
-    return str(tag).rsplit("}", 1)[-1]
 
 
 def parse_ranges(text: str) -> list[dict[str, str]]:
@@ -54,10 +43,10 @@ def parse_ranges(text: str) -> list[dict[str, str]]:
 def profile_ranges(xml: bytes, where: str) -> list[dict[str, str]]:
     """``loginIpRanges`` of a profile as ``{start, end, description}``."""
     out = []
-    for node in _root(xml, where):
-        if _local(node.tag) != "loginIpRanges":
+    for node in parse_element(xml, where, for_edit=True):
+        if local_name(node.tag) != "loginIpRanges":
             continue
-        values = {_local(c.tag): (c.text or "").strip() for c in node}
+        values = {local_name(c.tag): (c.text or "").strip() for c in node}
         out.append(
             {"start": values.get("startAddress", ""), "end": values.get("endAddress", ""), "description": values.get("description", "")}
         )
@@ -79,24 +68,24 @@ def profile_with_ranges(ranges: list[dict[str, str]]) -> bytes:
 
 def get_value(xml: bytes, element: str, where: str) -> str | None:
     """Text of a top-level element, or None."""
-    for node in _root(xml, where):
-        if _local(node.tag) == element:
+    for node in parse_element(xml, where, for_edit=True):
+        if local_name(node.tag) == element:
             return (node.text or "").strip()
     return None
 
 
 def set_value(xml: bytes, element: str, value: str, where: str) -> bytes:
     """The same component with a top-level element set (added in name order if absent)."""
-    root = _root(xml, where)
+    root = parse_element(xml, where, for_edit=True)
     ns = etree.QName(root).namespace
     for node in root:
-        if _local(node.tag) == element:
+        if local_name(node.tag) == element:
             node.text = value
             break
     else:
         new = etree.Element(f"{{{ns}}}{element}" if ns else element)
         new.text = value
-        after = [n for n in root if _local(n.tag) < element]
+        after = [n for n in root if local_name(n.tag) < element]
         root.insert(len(after), new)
     out: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
     return out
