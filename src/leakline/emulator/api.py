@@ -1165,7 +1165,7 @@ class Emulator:
         rec = self.org.get(info.name, rid) if len(rid) in (15, 18) else None
         if m == "GET":
             access = self._access(ctx.user_id)
-            if access is not None and not access.can_read_object(info.name):
+            if not self._object_readable(access, info.name):
                 # an object the user cannot read does not exist for them
                 raise ApiError(404, "NOT_FOUND", "The requested resource does not exist")
             if rec is None:
@@ -1177,10 +1177,9 @@ class Emulator:
                     raise ApiError(
                         400, "INVALID_FIELD", f"No such column '{unknown[0]}' on sobject of type {info.name}"
                     )
-                if access is not None:
-                    hidden = [f for f in wanted if not self._readable(access, info, f)]
-                    if hidden:
-                        raise ApiError(400, "INVALID_FIELD", _no_such_column(hidden[0], info.name))
+                hidden = [f for f in wanted if not self._readable(access, info, f)]
+                if hidden:
+                    raise ApiError(400, "INVALID_FIELD", _no_such_column(hidden[0], info.name))
             elif access is not None:
                 wanted = [f for f in (list(info.fields) or list(rec)) if self._readable(access, info, f)]
             return _json(self._public(info, rec, v, wanted), meta={"rows": 1})
@@ -1471,9 +1470,22 @@ class Emulator:
         return self.permissions.access_for(user_id, self.clock.now())
 
     @staticmethod
-    def _readable(access: Access, info: ObjectInfo, name: str) -> bool:
+    def _readable(access: Access | None, info: ObjectInfo, name: str) -> bool:
+        """Field-level read security for ``access`` (everything when permissions are not enforced)."""
+        if access is None:
+            return True
         found = info.field(name)
         return access.can_read_field(info.name, found.name if found else name)
+
+    @staticmethod
+    def _object_readable(access: Access | None, name: str) -> bool:
+        return access is None or access.can_read_object(name)
+
+    def _visible_object(self, name: str, access: Access | None) -> ObjectInfo | None:
+        """The object's schema, or None when it does not exist or ``access`` may not read it
+        (Salesforce answers both alike)."""
+        info = self.org.object_info(name)
+        return info if info is not None and self._object_readable(access, info.name) else None
 
     def run_query(
         self, text: str, version: str, all_rows: bool, user_id: str | None = None
@@ -1489,11 +1501,11 @@ class Emulator:
         except SoqlError as exc:
             raise ApiError(400, "MALFORMED_QUERY", exc.message.removeprefix("SOQL: ")) from None
         access = self._access(user_id)
-        info = self.org.object_info(query.sobject)
-        if info is None or (access is not None and not access.can_read_object(info.name)):
+        info = self._visible_object(query.sobject, access)
+        if info is None:
             raise ApiError(400, "INVALID_TYPE", _not_supported(query.sobject))
         self._validate_fields(query, info, access)
-        visible = [f for f in info.fields if access is None or self._readable(access, info, f)]
+        visible = [f for f in info.fields if self._readable(access, info, f)]
         if info.name == "EventLogFile":
             self.events.publish(self.clock.now())
         with self.org.lock:
@@ -1543,8 +1555,8 @@ class Emulator:
 
     def _semijoin(self, inner: Query, version: str, access: Access | None = None) -> list[Any]:
         """Values of the one field a semi-join subquery selects (``IN (SELECT AccountId FROM Contact)``)."""
-        info = self.org.object_info(inner.sobject)
-        if info is None or (access is not None and not access.can_read_object(info.name)):
+        info = self._visible_object(inner.sobject, access)
+        if info is None:
             raise ApiError(400, "INVALID_TYPE", _not_supported(inner.sobject))
         selected = inner.selected_fields()
         if len(inner.select) != 1 or len(selected) != 1:
@@ -1560,27 +1572,21 @@ class Emulator:
     def _validate_fields(self, query: Query, info: ObjectInfo, access: Access | None = None) -> None:
         for ref in query.field_refs():
             if len(ref.path) == 1:
-                if info.field(ref.path[0]) is None or (
-                    access is not None and not self._readable(access, info, ref.path[0])
-                ):
+                if info.field(ref.path[0]) is None or not self._readable(access, info, ref.path[0]):
                     # a field hidden by field-level security does not exist for the user
                     raise ApiError(400, "INVALID_FIELD", _no_such_column(ref.name, info.name))
                 continue
             rel = info.relationship(ref.path[0])
-            if rel is None or (access is not None and not access.can_read_field(info.name, rel.name)):
+            if rel is None or not self._readable(access, info, rel.name):
                 raise ApiError(400, "INVALID_FIELD", _no_relationship(ref.path[0]))
             if len(ref.path) == 2 and rel.reference_to:
                 targets = [self.org.object_info(t) for t in rel.reference_to]
                 known = [t for t in targets if t is not None]
-                if access is not None and known:
-                    known = [t for t in known if access.can_read_object(t.name)]
+                if known:
+                    known = [t for t in known if self._object_readable(access, t.name)]
                     if not known:
                         raise ApiError(400, "INVALID_FIELD", _no_relationship(ref.path[0]))
-                if known and all(
-                    t.field(ref.path[1]) is None
-                    or (access is not None and not self._readable(access, t, ref.path[1]))
-                    for t in known
-                ):
+                if known and all(t.field(ref.path[1]) is None or not self._readable(access, t, ref.path[1]) for t in known):
                     raise ApiError(
                         400, "INVALID_FIELD", f"No such column '{ref.path[1]}' on entity '{known[0].name}'."
                     )
@@ -1683,8 +1689,8 @@ class Emulator:
             except SoqlError as exc:
                 raise ApiError(400, "INVALIDJOB", f"InvalidJob : {exc.reason}") from None
             access = self._access(ctx.user_id)
-            info = self.org.object_info(query.sobject)
-            if info is None or (access is not None and not access.can_read_object(info.name)):
+            info = self._visible_object(query.sobject, access)
+            if info is None:
                 raise ApiError(
                     400, "INVALIDJOB", f"InvalidJob : sObject type '{query.sobject}' is not supported."
                 )

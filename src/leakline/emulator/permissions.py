@@ -46,7 +46,6 @@ from leakline.emulator.org import OrgState
 
 OVERLAY_DOC = "permissions"
 _ALL_DATA = ("viewalldata", "modifyalldata")
-_READ_OPS = ("allowRead", "viewAllRecords", "modifyAllRecords")
 _SUFFIX = {"profile": ".profile-meta.xml", "permission_set": ".permissionset-meta.xml"}
 _FOLDER = {"profile": "profiles", "permission_set": "permissionsets"}
 
@@ -64,14 +63,8 @@ class Holder:
     readable_fields: set[str] = field(default_factory=set)  # "object.field"
 
 
-@dataclass
-class Access:
-    """A user's effective read access."""
-
-    user_id: str
-    user_permissions: set[str] = field(default_factory=set)
-    readable_objects: set[str] = field(default_factory=set)
-    readable_fields: set[str] = field(default_factory=set)
+class Access(Holder):
+    """A user's effective read access: the union of its holders."""
 
     def add(self, holder: Holder) -> None:
         self.user_permissions |= holder.user_permissions
@@ -91,24 +84,19 @@ class Access:
         return f"{obj}.{name}".lower() in self.readable_fields
 
 
-def _parse_holder(path: Path, display: str) -> Holder:
+def _parse_holder(path: Path, display: str, kind: str) -> Holder:
+    """Read grants of one holder file, parsed by the posture audit's loader."""
+    from leakline.posture.loader import read_holder
     from leakline.posture.xmlsafe import parse_file
 
-    root = parse_file(path, display)
-    holder = Holder()
-    for node in root.findall("userPermissions"):
-        values = node.texts()
-        if values.get("name") and _truthy(values.get("enabled")):
-            holder.user_permissions.add(values["name"].lower())
-    for node in root.findall("objectPermissions"):
-        values = node.texts()
-        if values.get("object") and any(_truthy(values.get(op)) for op in _READ_OPS):
-            holder.readable_objects.add(values["object"].lower())
-    for node in root.findall("fieldPermissions"):
-        values = node.texts()
-        if values.get("field") and (_truthy(values.get("readable")) or _truthy(values.get("editable"))):
-            holder.readable_fields.add(values["field"].lower())
-    return holder
+    parsed = read_holder(parse_file(path, display), kind, display)
+    return Holder(
+        user_permissions={name.lower() for name in parsed.user_permissions},
+        readable_objects={
+            o.object.lower() for o in parsed.object_permissions if o.object and (o.read or o.view_all or o.modify_all)
+        },
+        readable_fields={f.field.lower() for f in parsed.field_permissions if f.field and (f.readable or f.editable)},
+    )
 
 
 def _record_permissions(record: dict[str, Any]) -> set[str]:
@@ -153,7 +141,7 @@ class Permissions:
             cached = self._files.get(path)
             if cached is not None and cached[0] == mtime:
                 return cached[1]
-        holder = _parse_holder(path, display)
+        holder = _parse_holder(path, display, kind)
         with self._lock:
             self._files[path] = (mtime, holder)
         return holder
@@ -167,7 +155,7 @@ class Permissions:
         declared = self.org.load_doc(OVERLAY_DOC).get("users") or {}
         overlay = declared.get(uid) or declared.get(user_id)
         if overlay is not None:
-            access = Access(uid)
+            access = Access()
             profile = str(overlay.get("profile") or "")
             if profile:
                 access.add(self._holder("profile", profile))
@@ -179,7 +167,7 @@ class Permissions:
         return self._from_org(uid, now)
 
     def _from_org(self, uid: str, now: datetime) -> Access:
-        access = Access(uid)
+        access = Access()
         user = self.org.get("User", uid) or {}
         profile_id = str(user.get("ProfileId") or "")
         if profile_id:

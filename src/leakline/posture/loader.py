@@ -114,6 +114,13 @@ def _holder(kind: str) -> Handler:
     return handle
 
 
+def read_holder(root: Node, kind: str, rel: str) -> PermissionHolder:
+    """One parsed profile (``kind="profile"``) or permission set file, as the audit reads it."""
+    meta = OrgMetadata(rel)
+    _holder(kind)(meta, root, rel, _split(Path(rel).name)[0], Path(rel))
+    return meta.holders[0]
+
+
 def _connected_app(meta: OrgMetadata, root: Node, rel: str, stem: str, _path: Path) -> None:
     oauth = root.find("oauthConfig")
     policy = root.find("oauthPolicy")
