@@ -14,7 +14,7 @@ from leakline.access.permset import (
     load_allow_list,
     not_permissionable,
 )
-from leakline.access.replay import REPLAY_NOTE, static_check, verify
+from leakline.access.replay import REPLAY_NOTE, ReplayResult, static_check, verify
 from leakline.access.review import AccessReview, IntegrationReview, review
 from leakline.core.clock import FixedClock
 from leakline.flowmap.flows import ActorFlows
@@ -99,6 +99,16 @@ def _uses(query: str, obj: str, field: str | None) -> bool:
     return field is None or any(ref.path == (field,) for ref in parsed.field_refs())
 
 
+def _assert_fail_exactly(result: ReplayResult, obj: str, field: str | None, error: str) -> None:
+    """Exactly the queries using ``obj`` (``field``) fail, each with ``error``."""
+    failing = {c.query for c in result.checks if c.replay != "ok"}
+    expected = {c.query for c in result.checks if _uses(c.query, obj, field)}
+    assert expected and failing == expected
+    for check in result.checks:
+        if check.query in expected:
+            assert check.replay is not None and check.replay.startswith(error), check.replay
+
+
 @pytest.mark.slow
 def test_replay_without_a_needed_field_fails_exactly_the_queries_using_it(
     org: OrgData, actors: dict[str, ActorFlows]
@@ -107,14 +117,7 @@ def test_replay_without_a_needed_field_fails_exactly_the_queries_using_it(
     lp.fields_read["Contact"].discard("Email")
     result = verify(org, lp, actor.users, actor.app_id, actor.app_name, 200)
     assert result.replayed and result.emulator_enforces_permissions
-    failing = {c.query for c in result.checks if c.replay != "ok"}
-    expected = {c.query for c in result.checks if _uses(c.query, "Contact", "Email")}
-    assert expected and failing == expected
-    for check in result.checks:
-        if check.query in expected:
-            assert check.replay is not None and check.replay.startswith(
-                "error: 400 INVALID_FIELD: No such column 'Email' on entity 'Contact'."
-            ), check.replay
+    _assert_fail_exactly(result, "Contact", "Email", "error: 400 INVALID_FIELD: No such column 'Email' on entity 'Contact'.")
 
 
 @pytest.mark.slow
@@ -125,14 +128,7 @@ def test_replay_without_a_needed_object_fails_with_invalid_type(
     del lp.objects["Contact"]
     lp.fields_read.pop("Contact", None)
     result = verify(org, lp, actor.users, actor.app_id, actor.app_name, 200)
-    failing = {c.query for c in result.checks if c.replay != "ok"}
-    expected = {c.query for c in result.checks if _uses(c.query, "Contact", None)}
-    assert expected and failing == expected
-    for check in result.checks:
-        if check.query in expected:
-            assert check.replay is not None and check.replay.startswith(
-                "error: 400 INVALID_TYPE: sObject type 'Contact' is not supported."
-            ), check.replay
+    _assert_fail_exactly(result, "Contact", None, "error: 400 INVALID_TYPE: sObject type 'Contact' is not supported.")
 
 
 def test_replay_overlay_leaves_the_org_folder_alone(org: OrgData, actors: dict[str, ActorFlows]) -> None:

@@ -94,6 +94,31 @@ def _fill(target: dict[str, str], inputs: Mapping[str, str]) -> dict[str, str]:
     return {k: (inputs[v[1:]] if v.startswith("$") else v) for k, v in target.items()}
 
 
+def _person_step(
+    pid: str,
+    step: Step,
+    due: str,
+    kind: str,
+    instructions: str | None,
+    question: str | None = None,
+    options: list[str] | None = None,
+) -> PlannedStep:
+    """A step a person does or decides (no approvals; confirmed in the journal)."""
+    return PlannedStep(
+        key=f"{pid}.{step.id}",
+        playbook=pid,
+        step_id=step.id,
+        title=step.title,
+        type=kind,
+        role=step.role,
+        due=due,
+        approvals_required=0,
+        instructions=instructions,
+        question=question,
+        options=options or [],
+    )
+
+
 ENTITY_ALIASES = {"app": ("app", "app_id"), "user_id": ("user", "user_id"), "ip": ("ip",), "session_key": ("session", "session_key")}
 
 
@@ -166,18 +191,8 @@ class Containment:
                 due = iso(now + timedelta(minutes=step.target_minutes))
                 if step.type != "action":
                     steps.append(
-                        PlannedStep(
-                            key=f"{pid}.{step.id}",
-                            playbook=pid,
-                            step_id=step.id,
-                            title=step.title,
-                            type=step.type,
-                            role=step.role,
-                            due=due,
-                            approvals_required=0,
-                            instructions=step.instructions,
-                            question=step.question,
-                            options=list(step.options),
+                        _person_step(
+                            pid, step, due, step.type, step.instructions, question=step.question, options=list(step.options)
                         )
                     )
                     continue
@@ -185,25 +200,15 @@ class Containment:
                 selected = _select(step, matched, exclude)
                 missing = _missing_inputs(step, given)
                 if selected and missing:
-                    steps.append(
-                        PlannedStep(
-                            key=f"{pid}.{step.id}",
-                            playbook=pid,
-                            step_id=step.id,
-                            title=step.title,
-                            type="manual",
-                            role=step.role,
-                            due=due,
-                            approvals_required=0,
-                            instructions=(
-                                f"Needs plan input {', '.join(missing)} (see the playbook step). Pass "
-                                f"`contain plan --input {missing[0]}=203.0.113.0/24` or put it in "
-                                f"work/contain/{INPUTS_FILE} (e.g. {{\"{missing[0]}\": \"203.0.113.0/24, 198.51.100.7\"}}) "
-                                f"and plan again to automate {cls.name}, or do it in Setup and confirm here. "
-                                f"Targets: {', '.join(sorted({str(t.get(SELECTOR_PARAM[step.for_each or ''])) for t in selected}))}."
-                            ),
-                        )
+                    targets = sorted({str(t.get(SELECTOR_PARAM[step.for_each or ""])) for t in selected})
+                    instructions = (
+                        f"Needs plan input {', '.join(missing)} (see the playbook step). Pass "
+                        f"`contain plan --input {missing[0]}=203.0.113.0/24` or put it in "
+                        f"work/contain/{INPUTS_FILE} (e.g. {{\"{missing[0]}\": \"203.0.113.0/24, 198.51.100.7\"}}) "
+                        f"and plan again to automate {cls.name}, or do it in Setup and confirm here. "
+                        f"Targets: {', '.join(targets)}."
                     )
+                    steps.append(_person_step(pid, step, due, "manual", instructions))
                     continue
                 for target in (_fill(t, given) for t in selected):
                     ident = (step.action, jsonio.dumps(target, indent=None))

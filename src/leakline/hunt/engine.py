@@ -144,6 +144,15 @@ def row_to_finding(rule_id: str, rule: Rule, row: dict[str, Any]) -> Finding:
     )
 
 
+def _naive_bounds(window: tuple[datetime | None, datetime | None]) -> tuple[datetime, datetime]:
+    """A hunt window as the naive UTC bounds ``ts`` is compared with (open ends made far away)."""
+    since, until = window
+    return (
+        (since or datetime(1970, 1, 1, tzinfo=UTC)).astimezone(UTC).replace(tzinfo=None),
+        (until or datetime(9999, 1, 1, tzinfo=UTC)).astimezone(UTC).replace(tzinfo=None),
+    )
+
+
 def run_rule(
     con: duckdb.DuckDBPyConnection,
     rule_id: str,
@@ -160,8 +169,7 @@ def run_rule(
             "WITH events AS NOT MATERIALIZED (SELECT * FROM events WHERE ts >= $__since AND ts < $__until) "
             f"SELECT * FROM ({sql})"
         )
-        bound["__since"] = (since or datetime(1970, 1, 1, tzinfo=UTC)).astimezone(UTC).replace(tzinfo=None)
-        bound["__until"] = (until or datetime(9999, 1, 1, tzinfo=UTC)).astimezone(UTC).replace(tzinfo=None)
+        bound["__since"], bound["__until"] = _naive_bounds(window)
     cur = con.execute(sql, bound)
     names = [d[0] for d in cur.description or []]
     findings = [row_to_finding(rule_id, rule, dict(zip(names, values, strict=True))) for values in cur.fetchall()]
@@ -192,7 +200,7 @@ def _expand_all(
             i_ip.append(ip)
     if not f_idx:
         return findings
-    since, until = window
+    low, high = _naive_bounds(window)
     rows = con.execute(
         "WITH fs AS (SELECT unnest(CAST($f_idx AS INTEGER[])) AS idx, unnest(CAST($f_sess AS VARCHAR[])) AS s), "
         "fi AS (SELECT unnest(CAST($i_idx AS INTEGER[])) AS idx, unnest(CAST($i_ip AS VARCHAR[])) AS ip), "
@@ -206,8 +214,8 @@ def _expand_all(
             "f_sess": f_sess,
             "i_idx": i_idx,
             "i_ip": i_ip,
-            "since": (since or datetime(1970, 1, 1, tzinfo=UTC)).astimezone(UTC).replace(tzinfo=None),
-            "until": (until or datetime(9999, 1, 1, tzinfo=UTC)).astimezone(UTC).replace(tzinfo=None),
+            "since": low,
+            "until": high,
         },
     ).fetchall()
     added: dict[int, list[dict[str, Any]]] = {}
@@ -225,11 +233,12 @@ def _expand_all(
 
 def span_days(con: duckdb.DuckDBPyConnection, since: datetime | None, until: datetime | None) -> float:
     """Days between the first and the last event (inside the hunt window)."""
+    low, high = _naive_bounds((since, until))
     row = con.execute(
         "SELECT date_diff('second', min(ts), max(ts)) FROM events WHERE ts >= $since AND ts < $until",
         {
-            "since": (since or datetime(1970, 1, 1, tzinfo=UTC)).astimezone(UTC).replace(tzinfo=None),
-            "until": (until or datetime(9999, 1, 1, tzinfo=UTC)).astimezone(UTC).replace(tzinfo=None),
+            "since": low,
+            "until": high,
         },
     ).fetchone()
     return float(row[0]) / 86400.0 if row and row[0] is not None else 0.0

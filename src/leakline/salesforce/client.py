@@ -28,6 +28,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
+from xml.sax.saxutils import escape
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -562,7 +563,7 @@ class SalesforceClient:
         RemoteError with Salesforce's problem text. Returns the deploy id and counts.
         """
         members = "".join(
-            "<types>" + "".join(f"<members>{_xml_text(m)}</members>" for m in names) + f"<name>{_xml_text(t)}</name></types>"
+            "<types>" + "".join(f"<members>{escape(m)}</members>" for m in names) + f"<name>{escape(t)}</name></types>"
             for t, names in sorted(types.items())
         )
         package = (
@@ -768,10 +769,6 @@ def elf_info(r: Record) -> EventLogFileInfo | None:
         created_date=sf_datetime(r.get("CreatedDate")),
         log_file_path=str(r.get("LogFile")) if r.get("LogFile") else None,
     )
-
-
-def _xml_text(value: str) -> str:
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def window_days(since: datetime, until: datetime) -> list[tuple[datetime, datetime]]:

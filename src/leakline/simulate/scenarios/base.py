@@ -92,7 +92,7 @@ class Plan:
     revoke_tokens: list[str] = field(default_factory=list)  # OauthToken ids
     extra_user_agents: list[str] = field(default_factory=list)
     # Sessions of a legitimate actor in which the incident's events happened (a faulty sync run):
-    # incident sessions for evaluation and containment, but not indicators (no IPs, no agents).
+    # listed as incident sessions in the truth (for evaluation), but not indicators (no IPs, no agents).
     incident_session_keys: list[str] = field(default_factory=list)
 
 
