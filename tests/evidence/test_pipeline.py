@@ -204,3 +204,47 @@ def test_background_compression_races_stay_consistent(
         result = pipeline.ingest(io.BytesIO(data), target, key, chunk_size=4096)
         assert result.compressed_blocks + result.raw_blocks == -(-len(data) // (2 << 17))
         assert _read_back(target, key, result.sha256) == data
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_chunk_sealer_pieces_equal_one_buffer(seed: int) -> None:
+    # The sealer encrypts pieces (raw-frame headers, data slices, frames) that straddle chunk
+    # boundaries; the result must be exactly the chunked encryption of their concatenation.
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    from leakline.evidence.objfmt import HEADER_SIZE, TAG_SIZE, ChunkSealer, header, nonce
+
+    rng = random.Random(seed)
+    key, chunk = os.urandom(32), 4096
+    writes = [
+        [
+            rng.randbytes(rng.choice((0, 1, 3, 100, 4095, 4096, 4097, 9000)))
+            for _ in range(rng.randrange(1, 6))
+        ]
+        for _ in range(rng.randrange(1, 12))
+    ]
+    out = bytearray()
+
+    def reserve(size: int) -> memoryview:
+        out.extend(bytes(size))
+        return memoryview(out)[len(out) - size :]
+
+    sealer = ChunkSealer(key, reserve=reserve, chunk_size=chunk)
+    for pieces in writes:
+        # bytes, a read-only view and a writable one: every kind of buffer the pipeline passes
+        sealer.write(
+            *(
+                p if i % 3 == 0 else memoryview(p) if i % 3 == 1 else bytearray(p)
+                for i, p in enumerate(pieces)
+            )
+        )
+    sealer.close()
+    stream = b"".join(b"".join(pieces) for pieces in writes)
+    parts = [stream[i : i + chunk] for i in range(0, len(stream), chunk)] or [b""]
+    # a full last chunk is still sealed as the last one (final flag), never followed by an empty one
+    expected = header(chunk) + b"".join(
+        AESGCM(key).encrypt(nonce(i, i == len(parts) - 1), part, header(chunk))
+        for i, part in enumerate(parts)
+    )
+    assert bytes(out) == expected
+    assert len(out) == HEADER_SIZE + len(stream) + TAG_SIZE * len(parts)

@@ -17,6 +17,7 @@ key makes every copy of the object unreadable (crypto-shredding).
 
 from __future__ import annotations
 
+import collections
 import hashlib
 import io
 import struct
@@ -25,6 +26,7 @@ from typing import IO
 
 import zstandard
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from leakline.core.errors import IntegrityError
@@ -47,65 +49,68 @@ def nonce(index: int, final: bool) -> bytes:
 
 
 class ChunkSealer:
-    """Encrypts a stream of compressed bytes into chunks.
+    """Encrypts a stream of compressed bytes into chunks, straight into the output.
 
-    Each sealed chunk goes to ``sink`` as bytes, or, with ``reserve``, is encrypted in place
-    into the writable view of exactly the requested size that ``reserve`` returns (no copy).
+    Data comes as pieces (views of the caller's buffers). A chunk is sealed once more bytes are
+    known to follow it (the last chunk's nonce differs), from the pieces themselves, into the
+    writable view of exactly its size that ``reserve`` returns. Only the bytes not yet sealed
+    (at most one chunk) are copied, so the caller may reuse its buffers when ``write`` returns.
     """
 
     def __init__(
-        self,
-        data_key: bytes,
-        sink: Callable[[bytes], None] | None = None,
-        chunk_size: int = CHUNK_SIZE,
-        *,
-        reserve: Callable[[int], memoryview] | None = None,
+        self, data_key: bytes, *, reserve: Callable[[int], memoryview], chunk_size: int = CHUNK_SIZE
     ) -> None:
-        if (sink is None) == (reserve is None):
-            raise ValueError("give exactly one of sink and reserve")
-        self._aead = AESGCM(data_key)
-        self._sink = sink
+        self._key = data_key
         self._reserve = reserve
         self._chunk_size = chunk_size
         self._header = header(chunk_size)
         self._pending = bytearray(chunk_size)
         self._fill = 0
         self._index = 0
-        if reserve is not None:
-            reserve(HEADER_SIZE)[:] = self._header
-        elif sink is not None:
-            sink(self._header)
+        reserve(HEADER_SIZE)[:] = self._header
 
-    def write(self, data: bytes | bytearray | memoryview) -> None:
-        """Encrypt every full chunk that is certainly not the last; keep the rest pending."""
-        view = memoryview(data)
+    def write(self, *pieces: bytes | bytearray | memoryview) -> None:
+        """Add ``pieces`` to the stream; seal every full chunk that is certainly not the last."""
+        views = [memoryview(piece).cast("B") for piece in pieces if len(piece)]
         size = self._chunk_size
-        pending = memoryview(self._pending)
-        while view:
-            if self._fill == size:
-                # More data follows, so the pending full chunk is not the last one.
-                self._emit(pending, final=False)
-                self._fill = 0
-            if not self._fill and len(view) > size:
-                self._emit(view[:size], final=False)
-                view = view[size:]
-                continue
-            take = min(size - self._fill, len(view))
-            pending[self._fill : self._fill + take] = view[:take]
-            self._fill += take
-            view = view[take:]
+        total = self._fill + sum(len(view) for view in views)
+        queue = collections.deque(views)
+        if total > size:
+            if self._fill:
+                queue.appendleft(memoryview(self._pending)[: self._fill])
+            while total > size:
+                chunk, need = [], size
+                while need:
+                    view = queue.popleft()
+                    if len(view) > need:
+                        view, rest = view[:need], view[need:]
+                        queue.appendleft(rest)
+                    chunk.append(view)
+                    need -= len(view)
+                self._emit(chunk, final=False)
+                total -= size
+            self._fill = 0  # the pending bytes, if any, were in the first sealed chunk
+        for view in queue:
+            self._pending[self._fill : self._fill + len(view)] = view
+            self._fill += len(view)
 
     def close(self) -> None:
-        """Emit the last chunk (possibly empty) with the final flag."""
-        self._emit(memoryview(self._pending)[: self._fill], final=True)
+        """Seal the last chunk (possibly empty) with the final flag."""
+        self._emit([memoryview(self._pending)[: self._fill]], final=True)
         self._fill = 0
 
-    def _emit(self, chunk: bytes | bytearray | memoryview, final: bool) -> None:
-        chunk_nonce = nonce(self._index, final)
-        if self._reserve is not None:
-            self._aead.encrypt_into(chunk_nonce, chunk, self._header, self._reserve(len(chunk) + TAG_SIZE))
-        elif self._sink is not None:
-            self._sink(self._aead.encrypt(chunk_nonce, chunk, self._header))
+    def _emit(self, chunk: list[memoryview], final: bool) -> None:
+        """AES-256-GCM of the pieces as one message, streamed piece by piece (no join, no copy)."""
+        out = self._reserve(sum(len(view) for view in chunk) + TAG_SIZE)
+        cipher = Cipher(algorithms.AES(self._key), modes.GCM(nonce(self._index, final))).encryptor()
+        cipher.authenticate_additional_data(self._header)
+        done = 0
+        for view in chunk:
+            # The tag's 16 bytes after the ciphertext give update_into the slack it asks for.
+            done += cipher.update_into(view, out[done:])
+        if cipher.finalize():  # GCM is a stream mode: nothing is held back
+            raise AssertionError("AES-GCM returned bytes at finalize")
+        out[done:] = cipher.tag
         self._index += 1
 
 
