@@ -18,13 +18,14 @@ import argparse
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
 from leakline.hunt import engine
 from leakline.hunt.iocs import shipped_iocs
 from leakline.hunt.rules import load_rules
-from leakline.store.schema import EVENT_COLUMNS
+from leakline.store.schema import EVENT_COLUMNS, create_table_sql
 
 # (event_type, source, share of events)
 MIX = (
@@ -59,8 +60,9 @@ def _generate(out: Path, events: int, con: duckdb.DuckDBPyConnection) -> None:
         "org_id": "'00D000000000001AAA'",
         "user_id": "'005' || lpad(CAST(hash(i // 97) % 2000 AS VARCHAR), 15, '0')",
         "username": "'user' || CAST(hash(i // 97) % 2000 AS VARCHAR) || '@example.com'",
-        "session_key": "'S' || CAST(i // 50 AS VARCHAR)",
-        "login_key": "'L' || CAST(i // 50 AS VARCHAR)",
+        # Sessions stay inside one user's run of 97 events (a session never changes hands).
+        "session_key": "'S' || CAST(i // 97 AS VARCHAR) || '-' || CAST(i % 97 // 50 AS VARCHAR)",
+        "login_key": "'L' || CAST(i // 97 AS VARCHAR) || '-' || CAST(i % 97 // 50 AS VARCHAR)",
         "request_id": "'R' || CAST(i AS VARCHAR)",
         "src_ip": "'10.' || CAST(hash(i // 97) % 200 AS VARCHAR) || '.' || CAST(hash(i // 97) % 250 AS VARCHAR) || '.'"
         " || CAST(hash(i // 20) % 8 AS VARCHAR)",
@@ -85,12 +87,36 @@ def _generate(out: Path, events: int, con: duckdb.DuckDBPyConnection) -> None:
         "evidence_row": "i % 100000 + 1",
         "raw": "MAP {'EVENT_TYPE': 'x', 'CPU_TIME': CAST(hash(i) % 90 AS VARCHAR)}",
     }
-    cols = ", ".join(f"CAST({select[name]} AS {casts[name]}) AS \"{name}\"" for name in casts)
+    cols = ", ".join(f'CAST({select[name]} AS {casts[name]}) AS "{name}"' for name in casts)
     con.execute(
         f"COPY (SELECT {cols} FROM (SELECT i, {events} AS n, (hash(i * 7919) % 1000000) / 1000000.0 AS u "
         f"FROM range({events}) t(i))) TO '{out}' (FORMAT parquet, PARTITION_BY (source, event_type), "
         "WRITE_PARTITION_COLUMNS true)"
     )
+
+
+def _floor(units: list[Any]) -> float:
+    """The rule pack over two events of every type it reads: its fixed cost (planning, setup).
+
+    No rule is skipped for missing event types, so every rule's SQL is parsed, planned and run.
+    """
+    con = duckdb.connect()
+    con.execute(create_table_sql("events"))
+    types = sorted({t for unit in units for t in unit.model.event_types})
+    for day in ("2026-03-01", "2026-03-30"):
+        con.executemany(
+            "INSERT INTO events (ts, event_type, source) VALUES (CAST($1 AS TIMESTAMP), $2, 'elf')",
+            [(day, t) for t in types],
+        )
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        result = engine.run(con, units, iocs=shipped_iocs())
+        best = min(best, time.perf_counter() - start)
+        assert all(run.status == "ok" for run in result.runs), [
+            r.reason for r in result.runs if r.status != "ok"
+        ]
+    return best
 
 
 def main() -> None:
@@ -125,12 +151,17 @@ def main() -> None:
             for run in sorted(result.runs, key=lambda r: -r.seconds):
                 print(f"{run.rule_id:40s} {run.status:14s} {run.seconds:7.2f}s {run.findings} {run.reason}")
         errors = [r.rule_id for r in result.runs if r.status == "error"]
-        print("| events | rules | scan GROUP BY event_type (s) | rule pack (s) | ratio | bar | every-column scan (s) | pack / every-column | generate (s) |")
-        print("|---|---|---|---|---|---|---|---|---|")
+        floor = _floor(units)
+        print(
+            "| events | rules | scan GROUP BY event_type (s) | rule pack (s) | ratio | bar | every-column scan (s) "
+            "| pack / every-column | pack over 2 events per type (s) | that / scan | generate (s) |"
+        )
+        print("|---|---|---|---|---|---|---|---|---|---|---|")
         ratio = pack / scan
         print(
             f"| {args.events:,} | {len(units)} ({len(errors)} errors) | {scan:.2f} | {pack:.2f} | {ratio:.1f}x | "
-            f"{'PASS' if ratio <= 3 else 'FAIL'} (<= 3x) | {full:.2f} | {pack / full:.1f}x | {gen:.1f} |"
+            f"{'PASS' if ratio <= 3 else 'FAIL'} (<= 3x) | {full:.2f} | {pack / full:.1f}x | {floor:.3f} "
+            f"| {floor / scan:.1f}x | {gen:.1f} |"
         )
 
 

@@ -248,3 +248,27 @@ def test_chunk_sealer_pieces_equal_one_buffer(seed: int) -> None:
     )
     assert bytes(out) == expected
     assert len(out) == HEADER_SIZE + len(stream) + TAG_SIZE * len(parts)
+
+
+def test_compressor_backs_off_on_incompressible_input() -> None:
+    # Compressed or encrypted evidence (zip bundles, .gz logs) must not burn CPU on zstd: after
+    # a run of blocks that did not shrink only every PROBE_EVERY-th block is tried, until one shrinks.
+    background = pipeline._Compressor(lambda block: None, lambda block: None)
+    assert all(background.wants(i) for i in range(1, 8))
+    for _ in range(pipeline.INCOMPRESSIBLE_RUN):
+        background.note(shrank=False)
+    assert [i for i in range(1, 3 * pipeline.PROBE_EVERY) if background.wants(i)] == [
+        pipeline.PROBE_EVERY,
+        2 * pipeline.PROBE_EVERY,
+    ]
+    background.note(shrank=True)
+    assert background.wants(1)
+
+
+def test_incompressible_source_roundtrips_mostly_raw(tmp_path: Path) -> None:
+    data = os.urandom(12 * pipeline.BLOCK_SIZE + 5)
+    key = os.urandom(32)
+    target = tmp_path / "obj.part"
+    result = pipeline.ingest(io.BytesIO(data), target, key)
+    assert result.compressed_blocks == 0
+    assert _read_back(target, key, result.sha256) == data

@@ -57,6 +57,9 @@ COMPRESS_NICE = 19
 PATIENCE = 0.01
 # Tests: make the sealer wait for every offered block to be compressed.
 WAIT_FOR_OFFERED = False
+# After this many blocks in a row that did not shrink, only every PROBE_EVERY-th block is tried.
+INCOMPRESSIBLE_RUN = 2
+PROBE_EVERY = 8
 # Hashed blocks held back from the sealer, giving the compressor time to finish them.
 SEAL_LAG = 6
 # Output buffers: page-aligned, so whole ones can be written with O_DIRECT.
@@ -178,6 +181,17 @@ class _Compressor(threading.Thread):
         self._offered: collections.deque[_Block] = collections.deque()
         self._closed = False
         self.error: BaseException | None = None
+        self._incompressible_run = 0  # blocks in a row that did not shrink
+
+    def wants(self, index: int) -> bool:
+        """Whether block ``index`` is worth offering: after INCOMPRESSIBLE_RUN blocks in a row
+        that did not shrink (compressed or encrypted input), only every PROBE_EVERY-th block is
+        tried until one shrinks again, so CPU is not spent compressing what cannot be."""
+        return self._incompressible_run < INCOMPRESSIBLE_RUN or index % PROBE_EVERY == 0
+
+    def note(self, shrank: bool) -> None:
+        """Record whether a block the compressor finished got smaller."""
+        self._incompressible_run = 0 if shrank else self._incompressible_run + 1
 
     def offer(self, block: _Block) -> None:
         with self._cv:
@@ -511,7 +525,7 @@ class _Reader(threading.Thread):
                     self._blocks.give(block)
                     break
                 block.index, block.refs, block.state = index, 1, _NEW
-                if self._compressor is not None and should_compress(index):
+                if self._compressor is not None and should_compress(index) and self._compressor.wants(index):
                     self._compressor.offer(block)
                 self.filled.put(block)
                 index += 1
@@ -554,7 +568,9 @@ def ingest(
             parts.append(frame.flush())
             packed = b"".join(parts)
             # Incompressible (already compressed, encrypted, random): the raw frame is as good.
-            return packed if len(packed) < _raw_size(block.length) else None
+            shrank = len(packed) < _raw_size(block.length)
+            background.note(shrank)
+            return packed if shrank else None
 
         def compress_now(block: _Block) -> bytes:
             return compressor.compress(block.data())
