@@ -272,3 +272,31 @@ def test_incompressible_source_roundtrips_mostly_raw(tmp_path: Path) -> None:
     result = pipeline.ingest(io.BytesIO(data), target, key)
     assert result.compressed_blocks == 0
     assert _read_back(target, key, result.sha256) == data
+
+
+def test_ingest_ends_while_the_reader_thread_is_still_finishing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The reader thread may still be alive after it queued its last block and the end marker;
+    # the end of an ingest must not depend on that timing (it once hung an add under load).
+    import time
+
+    finish = pipeline._Reader.run
+
+    def slow_exit(self: pipeline._Reader) -> None:
+        finish(self)
+        time.sleep(0.3)
+
+    monkeypatch.setattr(pipeline._Reader, "run", slow_exit)
+    key = os.urandom(32)
+    done: list[int] = []
+
+    def run() -> None:
+        for index in range(3):
+            pipeline.ingest(io.BytesIO(b"x" * (index * 97)), tmp_path / f"obj{index}.part", key)
+            done.append(index)
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(60)
+    assert len(done) == 3, f"ingest {len(done)} did not finish"

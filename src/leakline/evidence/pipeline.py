@@ -610,6 +610,7 @@ def ingest(
         held: collections.deque[_Block] = collections.deque()
         # Never hold back so many that the reader waits for a buffer the sealer would free.
         lag = max(0, min(SEAL_LAG, POOL_BLOCKS - 2)) if adaptive else 0
+        drained = False  # the reader's closing None was taken
         try:
             while (block := reader.filled.get()) is not None:
                 if failed.is_set():
@@ -620,12 +621,13 @@ def ingest(
                 held.append(block)
                 if len(held) > lag:
                     sealing.inbox.put(held.popleft())
+            drained = True
         finally:
-            if reader.is_alive():  # left early (an exception here): the reader stops at its next block
+            if not drained:  # left early (an exception here): the reader stops at its next block
                 failed.set()
                 while (block := reader.filled.get()) is not None:
                     background.release(block)
-                reader.join()
+            reader.join()
             while held:
                 sealing.inbox.put(held.popleft())
             sealing.inbox.put(None)
