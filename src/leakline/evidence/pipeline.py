@@ -110,11 +110,11 @@ class _Block:
         self.state = _NEW
         self.frame_bytes: bytes | None = None  # the compressed frame, once made
 
-    def fill(self, readv: Callable[[list[memoryview]], int]) -> int:
+    def fill(self, read: Callable[[memoryview], int | None]) -> int:
         """Read source bytes into the buffer; fewer than a full block only at end of source."""
         view, length = self.view, 0
         while length < len(view):
-            got = readv([view[length:]])
+            got = read(view[length:])
             if not got:
                 break
             length += got
@@ -139,16 +139,6 @@ def _raw_pieces(data: memoryview) -> list[bytes | memoryview]:
 
 def _raw_size(length: int) -> int:
     return len(_RAW_FRAME_HEADER) + 3 * max(1, -(-length // _RAW_BLOCK)) + length
-
-
-def _read_fully(read: Callable[[memoryview], int | None], view: memoryview) -> int:
-    filled = 0
-    while filled < len(view):
-        count = read(view[filled:])
-        if not count:
-            break
-        filled += count
-    return filled
 
 
 def raw_frame(data: bytes) -> bytes:
@@ -440,34 +430,24 @@ def _pwrite_all(fd: int, data: memoryview, offset: int) -> None:
         data, offset = data[count:], offset + count
 
 
-def _vector_reader(source: BinaryIO) -> tuple[Callable[[list[memoryview]], int], Callable[[], None]]:
-    """A scatter read from ``source`` into several buffers, and what to call when done.
+def _source_reader(source: BinaryIO) -> tuple[Callable[[memoryview], int | None], Callable[[], None]]:
+    """A read of ``source`` into a buffer, and what to call when done.
 
-    A plain file with nothing buffered in Python is read with ``os.readv`` (one system call, one
-    GIL release per block); anything else through ``readinto`` (or ``read``) buffer by buffer.
+    A plain file with nothing buffered in Python is read with ``os.readv`` straight from its
+    descriptor (one system call, one GIL release per block); anything else through
+    ``readinto`` (or ``read``).
     """
     fd = _plain_fd(source)
-    if fd is not None:
+    if fd is None:
+        return _reader(source), lambda: None
 
-        def readv(views: list[memoryview]) -> int:
-            return os.readv(fd, views)
+    def read(view: memoryview) -> int:
+        return os.readv(fd, [view])
 
-        def done() -> None:
-            source.seek(os.lseek(fd, 0, os.SEEK_CUR))
+    def done() -> None:
+        source.seek(os.lseek(fd, 0, os.SEEK_CUR))
 
-        return readv, done
-    read = _reader(source)
-
-    def readv_emulated(views: list[memoryview]) -> int:
-        total = 0
-        for view in views:
-            got = _read_fully(read, view)
-            total += got
-            if got < len(view):
-                break
-        return total
-
-    return readv_emulated, lambda: None
+    return read, done
 
 
 def _plain_fd(source: BinaryIO) -> int | None:
@@ -516,11 +496,11 @@ class _Reader(threading.Thread):
 
     def run(self) -> None:
         try:
-            readv, done_reading = _vector_reader(self._source)
+            read, done_reading = _source_reader(self._source)
             index = 0
             while not self._failed.is_set():
                 block: _Block = self._blocks.take()
-                length = block.fill(readv) if not self._failed.is_set() else 0
+                length = block.fill(read) if not self._failed.is_set() else 0
                 if not length:
                     self._blocks.give(block)
                     break
