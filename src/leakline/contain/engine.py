@@ -253,12 +253,9 @@ class Containment:
 
     def _inputs(self) -> dict[str, str]:
         path = self.dir / INPUTS_FILE
-        if not path.is_file():
+        data = jsonio.read(path, "the plan inputs file")
+        if data is None:
             return {}
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise BadInputError(f"not JSON: {exc.msg}", path=path) from None
         if not isinstance(data, dict):
             raise BadInputError("expected a JSON object of plan inputs", path=path)
         return {str(k): str(v) for k, v in data.items() if v not in (None, "")}

@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from leakline.core.clock import iso
+from leakline.core.errors import BadInputError
 
 
 def _default(value: Any) -> Any:
@@ -34,6 +35,19 @@ def _default(value: Any) -> Any:
 def dumps(value: Any, indent: int | None = 2) -> str:
     """Serialise deterministically."""
     return json.dumps(value, default=_default, sort_keys=True, indent=indent, ensure_ascii=False)
+
+
+def read(path: Path, what: str) -> Any:
+    """The JSON value in the file at ``path``, or None when there is no such file.
+
+    Invalid JSON is a user error naming the file: ``<what> is not valid JSON (<reason>)``.
+    """
+    if not path.is_file():
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise BadInputError(f"{what} is not valid JSON ({exc.msg})", path=path) from None
 
 
 def write(path: Path, value: Any) -> None:

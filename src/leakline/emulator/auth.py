@@ -27,6 +27,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from leakline.core import jsonio
 from leakline.core.errors import BadInputError
 from leakline.core.sfid import same_id, to18
 
@@ -119,12 +120,9 @@ class Credentials:
 def load_credentials(org_dir: Path) -> Credentials:
     """Read ``credentials.json`` (an empty set if the org has none)."""
     path = org_dir / "credentials.json"
-    if not path.is_file():
+    raw = jsonio.read(path, "credentials.json")
+    if raw is None:
         return Credentials()
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise BadInputError(f"credentials.json is not valid JSON ({exc.msg})", path=path) from None
     creds = Credentials()
     for spec in raw.get("connected_apps") or raw.get("apps") or []:
         key = _first(spec, "consumer_key", "client_id")
@@ -170,11 +168,8 @@ class TokenStore:
         self.grants: dict[str, Grant] = {}
         self.devices: dict[str, dict[str, Any]] = {}
         self.passwords: dict[str, str] = {}  # user id -> digest of a password set through the API
-        if path.is_file():
-            try:
-                raw = json.loads(path.read_text(encoding="utf-8"))
-            except json.JSONDecodeError as exc:
-                raise BadInputError(f"emulator auth state is not valid JSON ({exc.msg})", path=path) from None
+        raw = jsonio.read(path, "emulator auth state")
+        if raw is not None:
             self.sessions = {k: Session(**v) for k, v in raw.get("sessions", {}).items()}
             self.grants = {k: Grant(**v) for k, v in raw.get("grants", {}).items()}
             self.devices = dict(raw.get("devices", {}))

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from leakline.core import jsonio
 from leakline.core.errors import BadInputError
 from leakline.core.sfid import to18
 
@@ -108,12 +109,7 @@ class OrgState:
         self.state_dir = Path(state_dir) if state_dir is not None else self.org_dir / "state"
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self.lock = threading.RLock()
-        try:
-            self.org: dict[str, Any] = json.loads((self.org_dir / "org.json").read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise BadInputError(
-                f"org.json is not valid JSON ({exc.msg})", path=self.org_dir / "org.json"
-            ) from None
+        self.org: dict[str, Any] = jsonio.read(self.org_dir / "org.json", "org.json")
         self.org_id: str = to18(str(self.org.get("org_id") or "00D000000000001"))
         self.api_version: str = str(self.org.get("api_version") or "62.0").lstrip("v")
         self.schema: dict[str, ObjectInfo] = self._load_schema()
@@ -125,13 +121,7 @@ class OrgState:
 
     # -- schema --------------------------------------------------------------------------
     def _load_schema(self) -> dict[str, ObjectInfo]:
-        path = self.org_dir / "schema.json"
-        raw: dict[str, Any] = {}
-        if path.is_file():
-            try:
-                raw = json.loads(path.read_text(encoding="utf-8"))
-            except json.JSONDecodeError as exc:
-                raise BadInputError(f"schema.json is not valid JSON ({exc.msg})", path=path) from None
+        raw: dict[str, Any] = jsonio.read(self.org_dir / "schema.json", "schema.json") or {}
         schema: dict[str, ObjectInfo] = {}
         for name, spec in raw.items():
             fields = {
@@ -362,13 +352,7 @@ class OrgState:
     # -- small persisted documents ---------------------------------------------------------
     def load_doc(self, name: str) -> dict[str, Any]:
         """Read ``state/<name>.json`` (empty dict if absent)."""
-        path = self.state_dir / f"{name}.json"
-        if not path.is_file():
-            return {}
-        try:
-            value = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise BadInputError(f"emulator state is not valid JSON ({exc.msg})", path=path) from None
+        value = jsonio.read(self.state_dir / f"{name}.json", "emulator state")
         return value if isinstance(value, dict) else {}
 
     def save_doc(self, name: str, value: dict[str, Any]) -> None:
